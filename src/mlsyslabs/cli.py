@@ -1,0 +1,51 @@
+"""The `mlsyslabs` command. With no arguments it serves the labs."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .commands import UserError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .commands import engine, labs, ledger
+
+    p = argparse.ArgumentParser(prog="mlsyslabs", description="ML systems labs and their physics engine")
+    sub = p.add_subparsers(dest="command")
+    labs.add_parsers(sub)
+    ledger.add_parsers(sub)
+    engine.add_parsers(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(argv or ["serve"])
+    from .physics.errors import PhysicsError
+
+    try:
+        return args.run(args) or 0
+    except (PhysicsError, UserError) as exc:
+        return _fail(args, exc)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _fail(args, exc) -> int:
+    msg = str(exc)
+    if getattr(args, "json", False):
+        payload = {"error": msg, "type": type(exc).__name__}
+        payload.update(getattr(exc, "extra", {}) or {})
+        if getattr(exc, "suggestions", None):
+            payload["suggestions"] = exc.suggestions
+        json.dump(payload, sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        print(f"mlsyslabs: error: {msg}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,21 @@
+"""mlsyslabs.physics: the analytical engine behind every number in the labs.
+
+Pure functions over plain floats (NumPy arrays accepted, NumPy imported only
+then); registries with a source for every constant. See docs/engine.md."""
+from .compression import (PUBLISHED_ACCURACY, deep_compression_bytes, memory_bound_speedup, published_accuracy,
+                          quantized_bytes, sparsity_speedup)
+from .devices import DEVICES, TIER_REFERENCE, TIERS, Device, devices_in_tier, get_device
+from .errors import MissingFieldError, PhysicsError, UnknownIdError
+from .memory import (DEFAULT_MEMORY_FRACTION, activation_bytes_inference, activation_bytes_training, fits,
+                     kv_cache_bytes, training_memory, weights_bytes)
+from .operations import GRID_CARBON, energy_and_carbon, group_rates, psi, synthetic_population
+from .precisions import BYTES_PER_ELEMENT, PRECISIONS, bytes_per_element
+from .queueing import littles_law, md1, mm1, mmc, percentile, simulate_batching
+from .roofline import (DEFAULT_COMPUTE_EFFICIENCY, DEFAULT_MEMORY_EFFICIENCY, arithmetic_intensity,
+                       attainable_flops, iron_law_time, ridge_point, roofline_time)
+from .scaling import (CHINCHILLA, CHINCHILLA_TOKENS_PER_PARAM, amdahl_speedup, gustafson_speedup, training_flops,
+                      training_time_s)
+from .serving import estimate, max_concurrent_sequences, max_throughput, sweep
+from .workloads import TRANSFORMERS, WORKLOADS, Model, Transformer, get_workload
+
+__all__ = [n for n in dir() if not n.startswith("_")]

@@ -1,0 +1,104 @@
+"""Memory footprints for inference and training, and whether they fit a device."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import PhysicsError, check_fraction, check_positive
+from .precisions import bytes_per_element
+from .workloads import Transformer, get_workload
+
+# Usable fraction of device memory: runtime, CUDA context and allocator
+# fragmentation take the rest. An assumption, shown beside every `fits`.
+DEFAULT_MEMORY_FRACTION = 0.9
+
+# Optimizer state bytes per parameter beyond weights and gradients.
+# Mixed precision keeps an fp32 master copy (4 B) in addition (Micikevicius et al.
+# 2018, "Mixed Precision Training"; Rajbhandari et al. 2020, ZeRO, Section 3.1:
+# Adam in mixed precision = 2 + 2 + 12 = 16 bytes per parameter).
+OPTIMIZER_STATE_FP32_VALUES = {"sgd": 0, "momentum": 1, "adam": 2, "adamw": 2}
+
+
+def kv_cache_bytes(model, *, context, batch=1, precision="bf16"):
+    """2 x layers x kv_heads x head_dim x context x batch x bytes."""
+    m = get_workload(model)
+    if not isinstance(m, Transformer):
+        return 0.0
+    check_positive("context", context, allow_zero=True)
+    check_positive("batch", batch)
+    return m.kv_bytes_per_token(bytes_per_element(precision)) * context * batch
+
+
+def weights_bytes(model, *, precision="bf16", total: bool = True):
+    """Stored weights; MoE models hold every expert in memory (total=True)."""
+    m = get_workload(model)
+    n = m.params if total else m.active_params
+    return n * bytes_per_element(precision)
+
+
+def activation_bytes_inference(model, *, batch=1, seq_len=1, precision="bf16"):
+    """Live activations during inference: transformers ~ a few hidden-size buffers
+    per token in flight (residual + FFN intermediate); CNNs from the registry's
+    peak live activation count."""
+    m = get_workload(model)
+    b = bytes_per_element(precision)
+    if isinstance(m, Transformer):
+        return batch * seq_len * (2 * m.hidden + m.ffn) * b
+    return batch * m.activation_elements * b
+
+
+def activation_bytes_training(model, *, batch, seq_len, precision="bf16", recompute: bool = False):
+    """Stored activations for the backward pass of a transformer.
+
+    Korthikanti et al. 2022 ("Reducing Activation Recomputation in Large
+    Transformer Models", eq. 1): per layer s*b*h*(34 + 5*a*s/h) bytes in 16-bit.
+    Full recomputation keeps only each layer's input: 2*s*b*h bytes per layer.
+    """
+    m = get_workload(model)
+    if not isinstance(m, Transformer):
+        return 2 * batch * m.activation_elements * bytes_per_element(precision)
+    check_positive("batch", batch)
+    check_positive("seq_len", seq_len)
+    scale = bytes_per_element(precision) / 2.0
+    s, b, h, a = seq_len, batch, m.hidden, m.heads
+    per_layer = 2 * s * b * h if recompute else s * b * h * (34 + 5 * a * s / h)
+    return m.layers * per_layer * scale
+
+
+@dataclass(frozen=True)
+class TrainingMemory:
+    weights_bytes: float
+    gradient_bytes: float
+    optimizer_bytes: float
+    master_weights_bytes: float
+    activation_bytes: float
+    total_bytes: float
+    bytes_per_param_states: float  # weights + grads + optimizer + master, per parameter
+    assumptions: dict
+
+
+def training_memory(model, *, batch=1, seq_len=None, precision="bf16", optimizer="adam",
+                    mixed_precision: bool | None = None, recompute: bool = False) -> TrainingMemory:
+    """Weights + gradients + optimizer state (+ fp32 master copy) + activations."""
+    m = get_workload(model)
+    opt = optimizer.lower() if isinstance(optimizer, str) else optimizer
+    if opt not in OPTIMIZER_STATE_FP32_VALUES:
+        raise PhysicsError(f"optimizer must be one of {', '.join(OPTIMIZER_STATE_FP32_VALUES)}; got {optimizer!r}")
+    b = bytes_per_element(precision)
+    mixed = (b < 4) if mixed_precision is None else mixed_precision
+    n = m.params
+    w = n * b
+    g = n * b
+    o = n * 4.0 * OPTIMIZER_STATE_FP32_VALUES[opt]
+    master = n * 4.0 if mixed else 0.0
+    seq = seq_len if seq_len is not None else getattr(m, "max_context", 1)
+    act = activation_bytes_training(m, batch=batch, seq_len=seq, precision=precision, recompute=recompute)
+    return TrainingMemory(w, g, o, master, act, w + g + o + master + act, (w + g + o + master) / n,
+                          {"precision": precision, "optimizer": opt, "mixed_precision": mixed,
+                           "recompute": recompute, "batch": batch, "seq_len": seq})
+
+
+def fits(required_bytes, capacity_bytes, *, memory_fraction=DEFAULT_MEMORY_FRACTION):
+    """True when the footprint fits the usable part of the device memory."""
+    check_fraction("memory_fraction", memory_fraction)
+    check_positive("capacity_bytes", capacity_bytes)
+    return required_bytes <= capacity_bytes * memory_fraction

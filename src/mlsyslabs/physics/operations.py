@@ -1,0 +1,112 @@
+"""Operations and responsibility: drift (PSI), per-group error rates on scored
+populations, energy and carbon of a run."""
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass
+
+from .errors import PhysicsError, check_fraction, check_positive
+
+
+def psi(expected, actual, *, epsilon: float = 1e-4) -> float:
+    """Population Stability Index: sum (a - e) ln(a / e) over bins, from counts or
+    proportions (each normalised to 1). Empty bins are floored at `epsilon`
+    (Siddiqi 2006, 'Credit Risk Scorecards', ch. 8; PSI < 0.1 stable, > 0.25 major shift)."""
+    if len(expected) != len(actual) or len(expected) < 2:
+        raise PhysicsError("psi needs two distributions with the same number (>= 2) of bins")
+    se, sa = float(sum(expected)), float(sum(actual))
+    if se <= 0 or sa <= 0 or min(expected) < 0 or min(actual) < 0:
+        raise PhysicsError("psi needs non-negative bins with a positive total")
+    total = 0.0
+    for e, a in zip(expected, actual):
+        e, a = max(e / se, epsilon), max(a / sa, epsilon)
+        total += (a - e) * math.log(a / e)
+    return total
+
+
+@dataclass(frozen=True)
+class GroupRates:
+    tpr: float
+    fpr: float
+    fnr: float
+    ppv: float
+    positives: int
+    negatives: int
+    flagged: int
+
+
+def _ratio(a, b):
+    return a / b if b else 0.0
+
+
+def group_rates(scores, labels, threshold: float) -> GroupRates:
+    """Confusion-matrix rates when score >= threshold is flagged positive."""
+    if len(scores) != len(labels) or not scores:
+        raise PhysicsError("group_rates needs equal-length, non-empty scores and labels")
+    tp = fp = fn = tn = 0
+    for s, y in zip(scores, labels):
+        flag = s >= threshold
+        if y:
+            tp += flag
+            fn += not flag
+        else:
+            fp += flag
+            tn += not flag
+    return GroupRates(_ratio(tp, tp + fn), _ratio(fp, fp + tn), _ratio(fn, tp + fn), _ratio(tp, tp + fp),
+                      tp + fn, fp + tn, tp + fp)
+
+
+def synthetic_population(n: int, *, base_rate: float, separation: float = 1.5, seed: int = 0):
+    """Seeded scored population: labels ~ Bernoulli(base_rate); scores ~ N(0, 1) for
+    negatives and N(separation, 1) for positives, squashed to (0, 1) by a logistic.
+    Same score model for every group, so any disparity comes from base rates."""
+    if not isinstance(n, int) or not 1 <= n <= 1_000_000:
+        raise PhysicsError(f"n must be an integer in [1, 1e6], got {n!r}")
+    check_fraction("base_rate", base_rate, allow_zero=True)
+    rng = random.Random(seed)
+    labels = [rng.random() < base_rate for _ in range(n)]
+    scores = [1.0 / (1.0 + math.exp(-(rng.gauss(separation if y else 0.0, 1.0) - separation / 2))) for y in labels]
+    return scores, labels
+
+
+# Grid carbon intensity, gCO2e per kWh, annual averages.
+GRID_CARBON = {
+    "world": (481, "Ember, Global Electricity Review 2024: world average 2023"),
+    "us": (369, "US EIA, 2023 US electricity CO2 intensity (0.81 lb/kWh)"),
+    "eu": (244, "Ember, European Electricity Review 2024: EU average 2023"),
+    "france": (56, "Ember, European Electricity Review 2024: France 2023"),
+    "germany": (381, "Ember, European Electricity Review 2024: Germany 2023"),
+    "poland": (662, "Ember, European Electricity Review 2024: Poland 2023"),
+    "sweden": (41, "Ember, European Electricity Review 2024: Sweden 2023"),
+    "india": (713, "Ember, Global Electricity Review 2024: India 2023"),
+}
+DEFAULT_PUE = 1.1  # hyperscale facility; Google 2024 Environmental Report: fleet PUE 1.10
+
+
+@dataclass(frozen=True)
+class Footprint:
+    energy_j: float
+    energy_kwh: float
+    carbon_kg: float
+    assumptions: dict
+
+
+def energy_and_carbon(*, power_w, time_s, pue: float = DEFAULT_PUE, grid: str | float = "world",
+                      n_devices: int = 1) -> Footprint:
+    """Energy = power x time x PUE x devices; carbon = energy x grid intensity."""
+    check_positive("power_w", power_w)
+    check_positive("time_s", time_s, allow_zero=True)
+    check_positive("n_devices", n_devices)
+    if pue < 1:
+        raise PhysicsError(f"pue must be >= 1, got {pue!r}")
+    if isinstance(grid, str):
+        if grid not in GRID_CARBON:
+            raise PhysicsError(f"grid must be one of {', '.join(GRID_CARBON)} or a gCO2/kWh number; got {grid!r}")
+        intensity = GRID_CARBON[grid][0]
+    else:
+        intensity = check_positive("grid", grid, allow_zero=True)
+    j = power_w * time_s * pue * n_devices
+    kwh = j / 3.6e6
+    return Footprint(j, kwh, kwh * intensity / 1000.0,
+                     {"pue": pue, "grid_gco2_per_kwh": intensity, "n_devices": n_devices, "power_w": power_w})

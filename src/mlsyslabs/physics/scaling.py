@@ -1,0 +1,71 @@
+"""Parallel speedup laws, training time, and the Chinchilla scaling-law fit."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import check_fraction, check_positive
+
+
+def amdahl_speedup(parallel_fraction, n):
+    """S = 1 / ((1 - f) + f / n) (Amdahl 1967): fixed problem size."""
+    check_fraction("parallel_fraction", parallel_fraction, allow_zero=True)
+    check_positive("n", n)
+    return 1.0 / ((1.0 - parallel_fraction) + parallel_fraction / n)
+
+
+def gustafson_speedup(parallel_fraction, n):
+    """S = (1 - f) + f x n (Gustafson 1988): problem grows with n."""
+    check_fraction("parallel_fraction", parallel_fraction, allow_zero=True)
+    check_positive("n", n)
+    return (1.0 - parallel_fraction) + parallel_fraction * n
+
+
+def training_flops(params, tokens, *, recompute: bool = False):
+    """6 x N x D (forward 2, backward 4 per parameter per token; Kaplan et al. 2020);
+    8 x N x D with full activation recomputation (one extra forward)."""
+    check_positive("params", params)
+    check_positive("tokens", tokens)
+    return (8.0 if recompute else 6.0) * params * tokens
+
+
+def training_time_s(params, tokens, *, peak_flops, mfu=0.4, n_devices=1, recompute: bool = False):
+    """Wall-clock = training FLOPs / (devices x peak x MFU)."""
+    check_positive("peak_flops", peak_flops)
+    check_fraction("mfu", mfu)
+    check_positive("n_devices", n_devices)
+    return training_flops(params, tokens, recompute=recompute) / (n_devices * peak_flops * mfu)
+
+
+@dataclass(frozen=True)
+class ScalingLaw:
+    E: float
+    A: float
+    B: float
+    alpha: float
+    beta: float
+    source: str
+
+    def loss(self, params, tokens):
+        """L(N, D) = E + A / N^alpha + B / D^beta."""
+        check_positive("params", params)
+        check_positive("tokens", tokens)
+        return self.E + self.A / params**self.alpha + self.B / tokens**self.beta
+
+    def terms(self, params, tokens):
+        """(irreducible, model-size term, data term): which one binds."""
+        return self.E, self.A / params**self.alpha, self.B / tokens**self.beta
+
+    def compute_optimal(self, compute_flops):
+        """N*, D* minimising L subject to 6 N D = C (closed form of the Lagrangian)."""
+        check_positive("compute_flops", compute_flops)
+        a, b = self.alpha, self.beta
+        g = (a * self.A / (b * self.B)) ** (1.0 / (a + b))
+        n = g * (compute_flops / 6.0) ** (b / (a + b))
+        return n, compute_flops / (6.0 * n)
+
+
+CHINCHILLA = ScalingLaw(E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28,
+                        source="Hoffmann et al. 2022, 'Training Compute-Optimal Large Language Models' "
+                               "(arXiv:2203.15556), eq. 10 / Approach 3 fit")
+# Rule of thumb from the same paper (Table 3): ~20 training tokens per parameter.
+CHINCHILLA_TOKENS_PER_PARAM = 20.0

@@ -1,0 +1,250 @@
+"""Workload registry. Transformers are described by their architecture and their
+parameter counts and FLOPs are computed from it; CNNs and small models carry
+parameter and multiply-accumulate counts from cited tables (or, for MLPs, from
+their layer sizes)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import PhysicsError, UnknownIdError
+
+
+@dataclass(frozen=True)
+class Transformer:
+    id: str
+    name: str
+    layers: int
+    hidden: int
+    heads: int
+    kv_heads: int
+    ffn: int
+    vocab: int
+    max_context: int
+    sources: tuple
+    published_params: float
+    ffn_type: str = "swiglu"  # "swiglu" (3 matrices) or "gelu" (2 matrices)
+    head_dim: int | None = None  # defaults to hidden // heads
+    norm: str = "rms"  # "rms" (scale only) or "layer" (scale + bias)
+    bias: bool = False  # biases on attention and FFN projections
+    tied_embeddings: bool = False
+    learned_positions: bool = False
+    token_types: int = 0  # BERT segment embeddings
+    pooler: bool = False  # BERT pooler dense layer
+    experts: int = 1
+    active_experts: int = 1
+    kind: str = "transformer"
+    notes: str = ""
+
+    @property
+    def hd(self) -> int:
+        return self.head_dim or self.hidden // self.heads
+
+    # -- parameter counting (every weight and bias, from the architecture) --
+    def _attn_params(self) -> int:
+        q_out, kv_out = self.heads * self.hd, self.kv_heads * self.hd
+        p = self.hidden * q_out + 2 * self.hidden * kv_out + q_out * self.hidden
+        if self.bias:
+            p += q_out + 2 * kv_out + self.hidden
+        return p
+
+    def _expert_params(self) -> int:
+        mats = 3 if self.ffn_type == "swiglu" else 2
+        p = mats * self.hidden * self.ffn
+        if self.bias:
+            p += self.ffn * (mats - 1) + self.hidden
+        return p
+
+    def _norm_params(self) -> int:
+        return self.hidden * (2 if self.norm == "layer" else 1)
+
+    def _layer_params(self, experts: int) -> int:
+        router = self.hidden * self.experts if self.experts > 1 else 0
+        return self._attn_params() + experts * self._expert_params() + router + 2 * self._norm_params()
+
+    def _embedding_params(self) -> int:
+        p = self.vocab * self.hidden
+        if self.learned_positions:
+            p += self.max_context * self.hidden
+        p += self.token_types * self.hidden
+        if self.token_types:  # BERT normalises the embedding sum
+            p += self._norm_params()
+        return p
+
+    def _head_params(self) -> int:
+        p = self._norm_params() if self.kind != "encoder" else 0  # final norm (decoders)
+        if not self.tied_embeddings:
+            p += self.vocab * self.hidden
+        if self.pooler:
+            p += self.hidden * self.hidden + self.hidden
+        return p
+
+    @property
+    def params(self) -> int:
+        """Total parameters (all experts of a mixture-of-experts model)."""
+        return self._embedding_params() + self.layers * self._layer_params(self.experts) + self._head_params()
+
+    @property
+    def active_params(self) -> int:
+        """Parameters touched per token (top-k experts only)."""
+        return self._embedding_params() + self.layers * self._layer_params(self.active_experts) + self._head_params()
+
+    @property
+    def matmul_params(self) -> int:
+        """Weights that take part in a matrix multiply per token: active parameters
+        minus embedding lookups, plus the output projection (tied or not)."""
+        lookups = self._embedding_params()
+        head = 0 if not self.tied_embeddings else self.vocab * self.hidden
+        return self.active_params - lookups + head
+
+    def attention_flops_per_key(self) -> float:
+        """FLOPs one query token spends per key it attends to: QK^T and AV, all layers."""
+        return 4.0 * self.layers * self.heads * self.hd
+
+    def forward_flops_per_token(self, context: float = 0.0) -> float:
+        """Forward FLOPs for one token attending to `context` keys: 2 per MAC."""
+        return 2.0 * self.matmul_params + self.attention_flops_per_key() * context
+
+    def kv_bytes_per_token(self, bytes_per_element: float) -> float:
+        """2 (K and V) x layers x kv_heads x head_dim x bytes."""
+        return 2.0 * self.layers * self.kv_heads * self.hd * bytes_per_element
+
+
+@dataclass(frozen=True)
+class Model:
+    """A non-transformer model given by its parameter and MAC counts."""
+
+    id: str
+    name: str
+    params: float
+    macs: float  # multiply-accumulates per inference (one sample)
+    input_desc: str
+    sources: tuple
+    activation_elements: float = 0.0  # peak live activation elements (batch 1), if known
+    kind: str = "cnn"
+    notes: str = ""
+
+    @property
+    def active_params(self) -> float:
+        return self.params
+
+    @property
+    def flops(self) -> float:
+        """FLOPs per inference, 2 per multiply-accumulate."""
+        return 2.0 * self.macs
+
+
+def mlp(id: str, name: str, sizes: list[int], sources, notes: str = "") -> Model:
+    """A fully connected network from its layer widths: params and MACs computed."""
+    macs = sum(a * b for a, b in zip(sizes, sizes[1:]))
+    params = macs + sum(sizes[1:])
+    return Model(id=id, name=name, params=params, macs=macs, input_desc=f"{sizes[0]} features",
+                 sources=tuple(sources), activation_elements=max(sizes) * 2, kind="mlp", notes=notes)
+
+
+LLAMA2 = "Touvron et al. 2023, 'Llama 2' (arXiv:2307.09288), Table 1 and the released config.json"
+LLAMA3 = "Dubey et al. 2024, 'The Llama 3 Herd of Models' (arXiv:2407.21783), Table 3"
+
+
+def _t(**kw) -> Transformer:
+    kw["sources"] = tuple(kw["sources"])
+    return Transformer(**kw)
+
+
+_TRANSFORMERS = [
+    _t(id="gpt2-small", name="GPT-2 small (124M)", layers=12, hidden=768, heads=12, kv_heads=12, ffn=3072,
+       vocab=50257, max_context=1024, ffn_type="gelu", norm="layer", bias=True, tied_embeddings=True,
+       learned_positions=True, published_params=124e6,
+       sources=["Radford et al. 2019, 'Language Models are Unsupervised Multitask Learners'; 124M per the released checkpoint"]),
+    _t(id="gpt2-xl", name="GPT-2 XL (1.5B)", layers=48, hidden=1600, heads=25, kv_heads=25, ffn=6400,
+       vocab=50257, max_context=1024, ffn_type="gelu", norm="layer", bias=True, tied_embeddings=True,
+       learned_positions=True, published_params=1.558e9,
+       sources=["Radford et al. 2019, Table 2 (1542M; 1558M counting the released checkpoint)"]),
+    _t(id="bert-base", name="BERT-Base", layers=12, hidden=768, heads=12, kv_heads=12, ffn=3072, vocab=30522,
+       max_context=512, ffn_type="gelu", norm="layer", bias=True, tied_embeddings=True, learned_positions=True,
+       token_types=2, pooler=True, kind="encoder", published_params=110e6,
+       sources=["Devlin et al. 2019, 'BERT' (NAACL), Section 3: 110M"]),
+    _t(id="bert-large", name="BERT-Large", layers=24, hidden=1024, heads=16, kv_heads=16, ffn=4096, vocab=30522,
+       max_context=512, ffn_type="gelu", norm="layer", bias=True, tied_embeddings=True, learned_positions=True,
+       token_types=2, pooler=True, kind="encoder", published_params=340e6,
+       sources=["Devlin et al. 2019, 'BERT' (NAACL), Section 3: 340M"]),
+    _t(id="llama2-7b", name="Llama 2 7B", layers=32, hidden=4096, heads=32, kv_heads=32, ffn=11008, vocab=32000,
+       max_context=4096, published_params=6.74e9, sources=[LLAMA2]),
+    _t(id="llama2-13b", name="Llama 2 13B", layers=40, hidden=5120, heads=40, kv_heads=40, ffn=13824, vocab=32000,
+       max_context=4096, published_params=13.02e9, sources=[LLAMA2]),
+    _t(id="llama2-70b", name="Llama 2 70B", layers=80, hidden=8192, heads=64, kv_heads=8, ffn=28672, vocab=32000,
+       max_context=4096, published_params=68.98e9, sources=[LLAMA2]),
+    _t(id="llama3-8b", name="Llama 3 / 3.1 8B", layers=32, hidden=4096, heads=32, kv_heads=8, ffn=14336, vocab=128256,
+       max_context=131072, published_params=8.03e9, sources=[LLAMA3, "8.03B per the released Llama 3.1 8B checkpoint"]),
+    _t(id="llama3-70b", name="Llama 3 / 3.1 / 3.3 70B", layers=80, hidden=8192, heads=64, kv_heads=8, ffn=28672,
+       vocab=128256, max_context=131072, published_params=70.55e9,
+       sources=[LLAMA3, "70.55B per the released Llama 3.1 70B checkpoint"]),
+    _t(id="llama3-405b", name="Llama 3.1 405B", layers=126, hidden=16384, heads=128, kv_heads=8, ffn=53248,
+       vocab=128256, max_context=131072, published_params=405e9, sources=[LLAMA3]),
+    _t(id="mistral-7b", name="Mistral 7B", layers=32, hidden=4096, heads=32, kv_heads=8, ffn=14336, vocab=32000,
+       max_context=32768, published_params=7.24e9,
+       sources=["Jiang et al. 2023, 'Mistral 7B' (arXiv:2310.06825), Table 1; 7.24B per the released checkpoint"]),
+    _t(id="mixtral-8x7b", name="Mixtral 8x7B (MoE, top-2 of 8)", layers=32, hidden=4096, heads=32, kv_heads=8,
+       ffn=14336, vocab=32000, max_context=32768, experts=8, active_experts=2, published_params=46.7e9,
+       sources=["Jiang et al. 2024, 'Mixtral of Experts' (arXiv:2401.04088): 47B total, 13B active per token"]),
+    _t(id="gpt3-175b", name="GPT-3 175B", layers=96, hidden=12288, heads=96, kv_heads=96, ffn=49152, vocab=50257,
+       max_context=2048, ffn_type="gelu", norm="layer", bias=True, tied_embeddings=True, learned_positions=True,
+       published_params=175e9, sources=["Brown et al. 2020, 'Language Models are Few-Shot Learners', Table 2.1"]),
+    _t(id="tinyllama-1.1b", name="TinyLlama 1.1B", layers=22, hidden=2048, heads=32, kv_heads=4, ffn=5632, vocab=32000,
+       max_context=2048, published_params=1.1e9, sources=["Zhang et al. 2024, 'TinyLlama' (arXiv:2401.02385), Table 1"]),
+    _t(id="phi3-mini", name="Phi-3-mini 3.8B", layers=32, hidden=3072, heads=32, kv_heads=32, ffn=8192, vocab=32064,
+       max_context=4096, published_params=3.8e9, sources=["Abdin et al. 2024, 'Phi-3 Technical Report' (arXiv:2404.14219)"]),
+]
+
+TIMM = "PyTorch torchvision model documentation (ImageNet weights table: params, GFLOPS = GMACs)"
+MLPERF_TINY = "Banbury et al. 2021, 'MLPerf Tiny Benchmark' (NeurIPS Datasets and Benchmarks), Table 1"
+
+_MODELS = [
+    Model(id="resnet18", name="ResNet-18", params=11.69e6, macs=1.81e9, input_desc="224x224x3 image",
+          activation_elements=0.8e6, sources=(TIMM, "He et al. 2016 (CVPR), Table 1: 1.8e9 multiply-adds")),
+    Model(id="resnet50", name="ResNet-50", params=25.56e6, macs=4.09e9, input_desc="224x224x3 image",
+          activation_elements=3.2e6,
+          sources=(TIMM, "He et al. 2016 (CVPR), Table 1: 3.8e9 multiply-adds (v1); torchvision v1.5: 4.09 GMACs")),
+    Model(id="mobilenetv2", name="MobileNetV2 1.0", params=3.50e6, macs=300e6, input_desc="224x224x3 image",
+          activation_elements=1.2e6, sources=("Sandler et al. 2018 (CVPR), Table 4: 3.4M params, 300M MACs", TIMM)),
+    Model(id="efficientnet-b0", name="EfficientNet-B0", params=5.3e6, macs=390e6, input_desc="224x224x3 image",
+          activation_elements=1.6e6, sources=("Tan & Le 2019 (ICML), Table 2: 5.3M params, 0.39B FLOPS (multiply-adds)",)),
+    Model(id="yolov8n", name="YOLOv8n", params=3.2e6, macs=4.35e9, input_desc="640x640x3 image",
+          activation_elements=6.6e6, sources=("Ultralytics YOLOv8 documentation: 3.2M params, 8.7 GFLOPs at 640 (= 4.35 GMACs)",)),
+    Model(id="alexnet", name="AlexNet", params=61e6, macs=0.72e9, input_desc="224x224x3 image",
+          sources=("Han, Mao & Dally 2016 (ICLR), 'Deep Compression', Table 1: 61M params, 240 MB", TIMM)),
+    Model(id="vgg16", name="VGG-16", params=138e6, macs=15.5e9, input_desc="224x224x3 image",
+          sources=("Han, Mao & Dally 2016 (ICLR), Table 1: 138M params, 552 MB", TIMM)),
+    Model(id="ds-cnn-kws", name="DS-CNN keyword spotting (MLPerf Tiny KWS)", params=38.6e3, macs=5.4e6,
+          input_desc="49x10 MFCC features", activation_elements=16e3, kind="tiny",
+          sources=("Zhang et al. 2017, 'Hello Edge: Keyword Spotting on Microcontrollers', Table 7 (DS-CNN S: 38.6K params, 5.4M ops)",
+                   MLPERF_TINY)),
+    Model(id="mobilenetv1-vww", name="MobileNetV1 0.25 visual wake words (MLPerf Tiny VWW)", params=0.221e6, macs=7.5e6,
+          input_desc="96x96x3 image", activation_elements=55e3, kind="tiny",
+          sources=(MLPERF_TINY, "Chowdhery et al. 2019, 'Visual Wake Words Dataset' (MobileNetV1 0.25, 96x96)")),
+    Model(id="resnet8-cifar", name="ResNet-8 image classification (MLPerf Tiny IC)", params=78e3, macs=12.5e6,
+          input_desc="32x32x3 image", activation_elements=16e3, kind="tiny", sources=(MLPERF_TINY,)),
+    mlp("anomaly-mlp", "Fully connected autoencoder anomaly detector (MLPerf Tiny AD)",
+        [640, 128, 128, 128, 128, 8, 128, 128, 128, 128, 640],
+        [MLPERF_TINY, "architecture: MLPerf Tiny AD reference (DCASE 2020 Task 2 baseline autoencoder)"]),
+]
+
+WORKLOADS: dict = {m.id: m for m in _TRANSFORMERS + _MODELS}
+TRANSFORMERS = {m.id: m for m in _TRANSFORMERS}
+
+
+def get_workload(model_id):
+    """Look up a workload by id (a workload object passes through unchanged)."""
+    if isinstance(model_id, (Transformer, Model)):
+        return model_id
+    try:
+        return WORKLOADS[model_id]
+    except (KeyError, TypeError):
+        raise UnknownIdError("model", str(model_id), WORKLOADS) from None
+
+
+def get_transformer(model_id) -> Transformer:
+    m = get_workload(model_id)
+    if not isinstance(m, Transformer):
+        raise PhysicsError(f"model {m.id!r} is a {m.kind}, not a transformer: LLM serving needs one of "
+                           f"{', '.join(TRANSFORMERS)}")
+    return m
