@@ -1,0 +1,1 @@
+"""The labs: marimo notebooks shipped as package data, described by `catalog`."""

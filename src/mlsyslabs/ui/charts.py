@@ -1,0 +1,17 @@
+"""Plotly theme and chart helpers built on the design tokens."""
+from __future__ import annotations
+
+from . import tokens as T
+
+
+def themed(fig, *, title: str, x: str = "", y: str = "", height: int = 360):
+    fig.update_layout(title=title, font=dict(family=T.FONT, color=T.INK, size=13), paper_bgcolor=T.SURFACE,
+                      plot_bgcolor=T.SURFACE, height=height, margin=dict(l=60, r=20, t=50, b=50),
+                      legend=dict(orientation="h", y=-0.2), xaxis_title=x, yaxis_title=y)
+    fig.update_xaxes(gridcolor="#e2e8f0", zerolinecolor=T.BORDER)
+    fig.update_yaxes(gridcolor="#e2e8f0", zerolinecolor=T.BORDER)
+    return fig
+
+
+def tier_color(tier: str) -> str:
+    return T.TIER.get(tier, T.INK)
