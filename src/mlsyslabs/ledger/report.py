@@ -34,6 +34,7 @@ class ReportCard:
 def report_card(latest: dict, *, expected_labs: list[str], invariants: list[str], min_predictions: int = 3) -> ReportCard:
     """`latest` maps lab id -> latest record (Ledger.all()); only `expected_labs` count."""
     recs = {k: v for k, v in latest.items() if k in expected_labs}
+    completed = sorted(k for k, v in recs.items() if (v.get("outcomes") or {}).get("completed"))
     preds = [(lab, p) for lab, r in recs.items() for p in r.get("predictions", [])]
     correct = sum(1 for _, p in preds if p.get("correct"))
     contexts = Counter(r.get("context") for r in recs.values() if r.get("context") in CONTEXTS)
@@ -53,7 +54,7 @@ def report_card(latest: dict, *, expected_labs: list[str], invariants: list[str]
     weakest = min(scored, key=lambda k: (scored[k].correct_rate, -(scored[k].median_off_by or 1.0),
                                          invariants.index(k))) if scored else None
     return ReportCard(
-        labs_completed=sorted(recs), labs_expected=len(expected_labs), predictions=len(preds), correct=correct,
+        labs_completed=completed, labs_expected=len(expected_labs), predictions=len(preds), correct=correct,
         accuracy=(correct / len(preds)) if preds else None,
         constraint_hits=sorted(lab for lab, r in recs.items() if r.get("constraint_hit")),
         contexts={c: contexts[c] for c in CONTEXTS}, favourite_context=fav, invariants=scores,

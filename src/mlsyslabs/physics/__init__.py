@@ -4,7 +4,8 @@ Pure functions over plain floats (NumPy arrays accepted, NumPy imported only
 then); registries with a source for every constant. See docs/engine.md."""
 from .compression import (PUBLISHED_ACCURACY, deep_compression_bytes, memory_bound_speedup, published_accuracy,
                           quantized_bytes, sparsity_speedup)
-from .devices import DEVICES, TIER_REFERENCE, TIERS, Device, devices_in_tier, get_device
+from .devices import (DEVICES, TIER_METRICS, TIER_REFERENCE, TIERS, Device, devices_in_tier, get_device, tier_metric,
+                      tier_span)
 from .errors import MissingFieldError, PhysicsError, UnknownIdError
 from .memory import (DEFAULT_MEMORY_FRACTION, activation_bytes_inference, activation_bytes_training, fits,
                      kv_cache_bytes, training_memory, weights_bytes)

@@ -301,3 +301,34 @@ TIER_REFERENCE = {
     "mobile": "a17-pro",
     "tiny": "nrf52840",
 }
+
+
+TIER_METRICS = {
+    "compute": ("best dense peak", "OP/s"),
+    "memory": ("main memory", "bytes"),
+    "bandwidth": ("memory bandwidth", "bytes/s"),
+    "power": ("power (TDP/typical)", "W"),
+}
+
+
+def tier_metric(device, metric: str) -> float:
+    """One headline figure of a device, for comparing tiers on a log scale."""
+    d = get_device(device)
+    if metric == "compute":
+        return max(d.peak_flops.values())
+    if metric == "memory":
+        return d.require("memory_bytes")
+    if metric == "bandwidth":
+        return d.require("memory_bw")
+    if metric == "power":
+        return d.require("tdp_w")
+    from .errors import PhysicsError
+
+    raise PhysicsError(f"metric must be one of {', '.join(TIER_METRICS)}; got {metric!r}")
+
+
+def tier_span(metric: str, tiers: dict | None = None) -> dict:
+    """metric of each tier's reference device, and the cloud/tiny ratio."""
+    ref = tiers or TIER_REFERENCE
+    vals = {t: tier_metric(ref[t], metric) for t in TIERS}
+    return {"values": vals, "ratio": vals["cloud"] / vals["tiny"]}

@@ -67,5 +67,8 @@ class ScalingLaw:
 CHINCHILLA = ScalingLaw(E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28,
                         source="Hoffmann et al. 2022, 'Training Compute-Optimal Large Language Models' "
                                "(arXiv:2203.15556), eq. 10 / Approach 3 fit")
-# Rule of thumb from the same paper (Table 3): ~20 training tokens per parameter.
+# Rule of thumb from the same paper (Approaches 1-2, Table 3): ~20 tokens per parameter.
+# Note: the eq.-10 parametric fit above puts the compute optimum near ~90 tokens per
+# parameter instead; Besiroglu et al. 2024 ("Chinchilla Scaling: A replication
+# attempt", arXiv:2404.10102) trace this to the fit. Labs show both and say so.
 CHINCHILLA_TOKENS_PER_PARAM = 20.0

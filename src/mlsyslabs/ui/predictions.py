@@ -67,3 +67,9 @@ def choice_for_value(value: float, thresholds: list[tuple[float, str]]) -> str:
         if value < bound:
             return key
     return thresholds[-1][1]
+
+
+def closest_option(option_values: dict, actual: float) -> str:
+    """The option whose implied value is nearest the answer on a log scale
+    (magnitude questions: 'about 1,000x' vs 'about 300,000x')."""
+    return min(option_values, key=lambda k: abs(math.log(option_values[k]) - math.log(actual)))

@@ -1,0 +1,45 @@
+"""Engine speed: import time, one scalar evaluation, and a >= 10^6-point sweep.
+Prints one JSON line. Targets (2-core machine): import < 0.3 s, scalar < 50 us,
+>= 1e6 points/s. Run: python benchmarks/engine_sweep.py"""
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+
+def import_seconds(repeats: int = 5) -> float:
+    code = "import time; t = time.perf_counter(); import mlsyslabs.physics; print(time.perf_counter() - t)"
+    runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+            for _ in range(repeats)]
+    return statistics.median(runs)
+
+
+def main() -> None:
+    imp = import_seconds()
+    from mlsyslabs import physics as P
+
+    samples = []
+    for _ in range(2000):
+        t = time.perf_counter()
+        P.estimate("llama3-8b", "h100-sxm", phase="decode", batch=8, seq_len=2048, precision="bf16")
+        samples.append(time.perf_counter() - t)
+    scalar_us = statistics.median(samples) * 1e6
+
+    devices = [d.id for d in P.DEVICES.values() if d.tier in ("cloud", "edge") and d.memory_bw and d.memory_bytes][:10]
+    models = list(P.TRANSFORMERS)[:10]
+    batches = list(range(1, 51))
+    precisions = ["bf16", "fp8", "int8", "int4"]
+    contexts = [128 * i for i in range(1, 51)]
+    P.sweep(devices=devices[:1], models=models[:1], batches=[1], precisions=["bf16"], contexts=[128])  # warm NumPy
+    t = time.perf_counter()
+    out = P.sweep(devices=devices, models=models, batches=batches, precisions=precisions, contexts=contexts)
+    sweep_s = time.perf_counter() - t
+    points = out["itl_s"].size
+    print(json.dumps({"import_s": round(imp, 4), "scalar_eval_us": round(scalar_us, 2), "sweep_points": int(points),
+                      "sweep_s": round(sweep_s, 4), "points_per_s": round(points / sweep_s),
+                      "targets": {"import_s": 0.3, "scalar_eval_us": 50, "points_per_s": 1e6}}))
+
+
+if __name__ == "__main__":
+    main()
