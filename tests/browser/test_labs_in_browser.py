@@ -1,0 +1,60 @@
+"""The learner's path through v1.00 in a real browser."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from mlsyslabs.ledger import Ledger
+
+from .conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+TIMEOUT = 45_000
+
+
+def test_gallery_lists_both_volumes(server, page):
+    page.goto(server["url"] + "/")
+    expect(page.get_by_text("Volume I: one machine, four tiers")).to_be_visible()
+    expect(page.get_by_role("link", name="The Map")).to_be_visible()
+    expect(page.locator("[data-lab='v2.17']")).to_contain_text("The Fleet Architect")
+    page.screenshot(path=str(ARTIFACTS / "gallery.png"), full_page=True)
+
+
+def test_v1_00_lock_unlock_slider_failure_and_ledger(server, page):
+    page.goto(server["url"] + "/labs/v1.00/")
+    expect(page.get_by_text("about 300,000x")).to_be_visible(timeout=TIMEOUT)
+    # locked: a lock notice and no instruments yet
+    expect(page.get_by_text("Commit your prediction above to unlock the tier comparison")).to_be_visible()
+    expect(page.get_by_role("slider")).to_have_count(0)
+    page.screenshot(path=str(ARTIFACTS / "v1.00-locked.png"))
+
+    page.get_by_text("about 300,000x").click()
+    expect(page.get_by_text("305,176x").first).to_be_visible(timeout=TIMEOUT)
+    page.get_by_text("Does not fit").click()
+    sliders = page.get_by_role("slider")
+    expect(sliders.first).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("Unlocked", exact=False)).to_have_count(0)
+    page.screenshot(path=str(ARTIFACTS / "v1.00-unlocked.png"))
+
+    footprint = page.locator(".mls-card", has_text="total footprint").locator(".mls-value")
+    before = footprint.inner_text()
+    context_slider = sliders.first
+    context_slider.focus()
+    for _ in range(4):
+        context_slider.press("ArrowRight")
+    expect(footprint).not_to_have_text(before, timeout=TIMEOUT)  # the computed figure moved
+
+    context_slider.press("End")  # 131,072 tokens of KV cache: past the 16 GB board's limit
+    banner = page.locator("[data-failure='OOM']")
+    expect(banner).to_be_visible(timeout=TIMEOUT)
+    expect(banner).to_contain_text(re.compile(r"Exceeded by .*Fix:"))
+    banner.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "v1.00-failure.png"))
+
+    context_slider.press("Home")  # reversible
+    expect(banner).to_have_count(0, timeout=TIMEOUT)
+
+    led = Ledger.open(server["home"])
+    rec = led.get("v1.00")
+    assert rec is not None and len(rec["predictions"]) == 2
+    assert any(h["constraint_hit"] for h in led.history("v1.00"))  # the OOM was recorded

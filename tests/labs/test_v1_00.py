@@ -1,0 +1,49 @@
+"""v1.00: computed answers against hand calculations; OOM triggers at its threshold."""
+import pytest
+
+from mlsyslabs.labs.catalog import get_lab
+
+from .harness import Committed, run_lab
+
+PATH = get_lab("v1.00").path
+
+
+def controls(context=4096, batch=1, model="llama3-8b", precision="int8", tier="edge"):
+    return {"partB_model": Committed(model), "partB_precision": Committed(precision), "partB_tier": Committed(tier),
+            "partB_context": Committed(context), "partB_batch": Committed(batch)}
+
+
+def run(**kw):
+    app_defs = {k: v for k, v in controls(**kw).items()}
+    from .harness import load_app
+
+    return load_app(PATH).run(defs=app_defs)[1]
+
+
+def test_partA_answer_is_the_hand_ratio():
+    _, defs = run_lab(PATH, {"partA_prediction": "about 300,000x", "partB_prediction": "oom"})
+    assert defs["partA_actual"] == pytest.approx(80e9 / (256 * 1024))
+    assert defs["partA_result"].correct and defs["partA_result"].correct_choice == "about 300,000x"
+
+
+def test_partB_answer_is_the_hand_footprint():
+    _, defs = run_lab(PATH, {"partA_prediction": "about 10x", "partB_prediction": "room"})
+    weights = 8_030_261_248 * 2
+    kv = 2 * 32 * 8 * 128 * 2 * 2048
+    act = 2048 * 0 + (2 * 4096 + 14336) * 2  # decode: one token in flight
+    assert defs["partB_need"] == pytest.approx((weights + kv + act) / (16e9 * 0.9))
+    assert defs["partB_result"].correct_choice == "oom" and not defs["partB_result"].correct
+
+
+def test_oom_triggers_at_the_threshold_and_not_below():
+    # int8 Llama 3 8B on the 16 GB edge board: KV (fp16) = 131,072 B/token
+    usable = 16e9 * 0.9
+    weights = 8_030_261_248
+    act = (2 * 4096 + 14336) * 2
+    limit_tokens = (usable - weights - act) / 131_072
+    below = int(limit_tokens // 512) * 512
+    assert not run(context=below)["partB_oom"]
+    assert run(context=below + 512)["partB_oom"]
+    defs = run(context=below + 512)
+    rec = defs["lab_record"]
+    assert rec["constraint_hit"] and rec["constraints"] == ["OOM: llama3-8b on edge"]
