@@ -72,3 +72,31 @@ CHINCHILLA = ScalingLaw(E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28,
 # parameter instead; Besiroglu et al. 2024 ("Chinchilla Scaling: A replication
 # attempt", arXiv:2404.10102) trace this to the fit. Labs show both and say so.
 CHINCHILLA_TOKENS_PER_PARAM = 20.0
+
+
+@dataclass(frozen=True)
+class DamDiagnosis:
+    data: str  # "binding" | "adequate" | "surplus"
+    algorithm: str
+    machine: str
+    data_term: float
+    model_term: float
+    explanation: str
+
+
+def dam_diagnosis(params, tokens, *, max_params_that_fit: float | None = None, law: ScalingLaw = CHINCHILLA,
+                  binding_share: float = 0.6) -> DamDiagnosis:
+    """Data / Algorithm / Machine: which term of the scaling law limits the loss.
+
+    Data binds when the data term is >= `binding_share` of the reducible loss;
+    Algorithm (model capacity) binds in the mirror case; Machine binds when the model
+    the algorithm wants does not fit the device (params > max_params_that_fit)."""
+    _, model_t, data_t = law.terms(params, tokens)
+    share = data_t / (data_t + model_t)
+    machine_binds = max_params_that_fit is not None and params > max_params_that_fit
+    data = "binding" if share >= binding_share else ("adequate" if share >= 1 - binding_share else "surplus")
+    algo = "binding" if share <= 1 - binding_share else ("adequate" if share < binding_share else "surplus")
+    machine = "binding" if machine_binds else "surplus" if data == "binding" else "adequate"
+    why = (f"data term {data_t:.3f} vs model term {model_t:.3f} of the reducible loss "
+           f"({share:.0%} from data)" + ("; the model does not fit the device" if machine_binds else ""))
+    return DamDiagnosis(data, algo, machine, data_t, model_t, why)

@@ -1,0 +1,78 @@
+"""Input pipelines: a pipeline runs at its slowest stage, and an accelerator fed
+slower than it consumes sits idle."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import PhysicsError, check_positive
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    samples_per_s: float
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class PipelineResult:
+    stages: tuple
+    supply_samples_per_s: float  # what the pipeline delivers
+    demand_samples_per_s: float  # what the accelerators can consume
+    bottleneck: str
+    utilization: float  # accelerator busy fraction = min(1, supply / demand)
+    idle_fraction: float
+
+
+def storage_stage(read_bw_bytes_s, sample_bytes, *, cache_hit: float = 0.0, cache_bw_bytes_s: float | None = None):
+    """Samples/s from storage; a cache serves `cache_hit` of reads at `cache_bw`."""
+    check_positive("read_bw_bytes_s", read_bw_bytes_s)
+    check_positive("sample_bytes", sample_bytes)
+    if not 0 <= cache_hit <= 1:
+        raise PhysicsError(f"cache_hit must lie in [0, 1], got {cache_hit!r}")
+    if cache_hit > 0 and cache_bw_bytes_s is None:
+        raise PhysicsError("cache_bw_bytes_s is needed when cache_hit > 0")
+    # time per sample is the hit-weighted mix of the two sources
+    t = (1 - cache_hit) * sample_bytes / read_bw_bytes_s + (cache_hit * sample_bytes / cache_bw_bytes_s if cache_hit else 0)
+    return Stage("storage read", 1.0 / t, f"{read_bw_bytes_s / 1e6:,.0f} MB/s, {cache_hit:.0%} cached")
+
+
+def cpu_stage(workers: int, per_worker_samples_s: float, *, name: str = "decode + augment"):
+    if not isinstance(workers, int) or workers < 1:
+        raise PhysicsError(f"workers must be an integer >= 1, got {workers!r}")
+    check_positive("per_worker_samples_s", per_worker_samples_s)
+    return Stage(name, workers * per_worker_samples_s, f"{workers} workers x {per_worker_samples_s:,.0f}/s")
+
+
+def transfer_stage(link_bw_bytes_s, tensor_bytes, *, name: str = "host to device"):
+    check_positive("link_bw_bytes_s", link_bw_bytes_s)
+    check_positive("tensor_bytes", tensor_bytes)
+    return Stage(name, link_bw_bytes_s / tensor_bytes, f"{link_bw_bytes_s / 1e9:,.1f} GB/s")
+
+
+def pipeline(stages: list[Stage], *, demand_samples_per_s: float) -> PipelineResult:
+    """Throughput = min(stage rates); utilization = min(1, supply / demand)."""
+    if not stages:
+        raise PhysicsError("pipeline needs at least one stage")
+    check_positive("demand_samples_per_s", demand_samples_per_s)
+    slowest = min(stages, key=lambda s: s.samples_per_s)
+    util = min(1.0, slowest.samples_per_s / demand_samples_per_s)
+    bottleneck = slowest.name if slowest.samples_per_s < demand_samples_per_s else "accelerator"
+    return PipelineResult(tuple(stages), slowest.samples_per_s, demand_samples_per_s, bottleneck, util, 1 - util)
+
+
+def accelerator_demand(model, device, *, batch: int, precision: str = "bf16", n_devices: int = 1,
+                       training: bool = True, **kw) -> float:
+    """Samples/s the accelerators consume (training step or inference), from the engine."""
+    from .serving import estimate
+
+    e = estimate(model, device, phase="training" if training else "inference", batch=batch, seq_len=1,
+                 precision=precision, **kw)
+    return e.samples_per_s * n_devices
+
+
+def sensor_stream(sample_rate_hz, bytes_per_sample, channels: int = 1):
+    """Bytes per second a sensor produces."""
+    check_positive("sample_rate_hz", sample_rate_hz)
+    check_positive("bytes_per_sample", bytes_per_sample)
+    return sample_rate_hz * bytes_per_sample * channels

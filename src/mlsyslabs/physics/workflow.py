@@ -1,0 +1,32 @@
+"""ML workflow economics: iteration velocity and the cost of late defects."""
+from __future__ import annotations
+
+import math
+
+from .errors import PhysicsError, check_positive
+
+
+def experiments_possible(hours_available, *, train_h, eval_h=0.0, turnaround_h=0.0, parallel: int = 1) -> int:
+    """Completed experiments = floor(hours / (train + eval + turnaround)) x parallel runs."""
+    check_positive("hours_available", hours_available, allow_zero=True)
+    loop = train_h + eval_h + turnaround_h
+    check_positive("loop time (train + eval + turnaround)", loop)
+    return int(math.floor(hours_available / loop + 1e-9)) * parallel
+
+
+# Stages of an ML project, in order. Boehm & Basili 2001 ("Software Defect Reduction
+# Top 10 List", IEEE Computer 34(1)): a defect found after delivery costs often 100x
+# one found at requirements/design. The engine interpolates geometrically between
+# 1x (first stage) and that 100x (production): an explicit model, not a measurement.
+STAGES = ("problem definition", "data collection", "training", "evaluation", "deployment", "production")
+DEFECT_COST_RATIO = 100.0
+DEFECT_COST_SOURCE = "Boehm & Basili 2001, IEEE Computer 34(1): ~100x after delivery vs requirements/design"
+
+
+def defect_cost_multiplier(stage: str, *, ratio: float = DEFECT_COST_RATIO) -> float:
+    """Relative cost to fix a defect first found at `stage` (1 at the first stage)."""
+    if stage not in STAGES:
+        raise PhysicsError(f"stage must be one of {', '.join(STAGES)}; got {stage!r}")
+    check_positive("ratio", ratio)
+    i = STAGES.index(stage)
+    return ratio ** (i / (len(STAGES) - 1))

@@ -1,0 +1,81 @@
+"""Physics added for Volume I labs 01-04 and 16."""
+import math
+
+import pytest
+
+from mlsyslabs import physics as P
+from mlsyslabs.physics import fleet, network, pipeline, workflow
+
+
+def test_fiber_round_trip_1000_km():
+    assert network.FIBER_SPEED == pytest.approx(2.04e8, rel=0.01)
+    assert network.round_trip_s(1e6) == pytest.approx(2 * 1e6 / (299_792_458 / 1.4677))
+    assert network.transfer_time_s(1e6, 1e8, latency_s=0.01) == pytest.approx(0.02)
+    with pytest.raises(P.PhysicsError, match="route_factor"):
+        network.round_trip_s(1e6, route_factor=0.5)
+
+
+def test_pipeline_runs_at_its_slowest_stage():
+    s = [pipeline.storage_stage(500e6, 110e3), pipeline.cpu_stage(8, 400), pipeline.transfer_stage(25e9, 602_112)]
+    r = pipeline.pipeline(s, demand_samples_per_s=10_000)
+    assert r.supply_samples_per_s == pytest.approx(3200) and r.bottleneck == "decode + augment"
+    assert r.utilization == pytest.approx(0.32) and r.idle_fraction == pytest.approx(0.68)
+    fed = pipeline.pipeline(s, demand_samples_per_s=1000)
+    assert fed.utilization == 1 and fed.bottleneck == "accelerator"
+    cached = pipeline.storage_stage(100e6, 1e5, cache_hit=1.0, cache_bw_bytes_s=10e9)
+    assert cached.samples_per_s == pytest.approx(1e5)
+    with pytest.raises(P.PhysicsError, match="workers"):
+        pipeline.cpu_stage(0, 100)
+
+
+def test_workflow_velocity_and_defect_cost():
+    hours = 4 * 40
+    fast = workflow.experiments_possible(hours, train_h=0.5)
+    slow = workflow.experiments_possible(hours, train_h=8)
+    assert (fast, slow) == (320, 20) and fast / slow == 16
+    costs = [workflow.defect_cost_multiplier(s) for s in workflow.STAGES]
+    assert costs[0] == 1 and costs[-1] == pytest.approx(100) and costs == sorted(costs)
+    with pytest.raises(P.PhysicsError, match="stage must be one of"):
+        workflow.defect_cost_multiplier("vibes")
+
+
+def test_dam_diagnosis():
+    data_starved = P.dam_diagnosis(7e9, 1e9)
+    assert data_starved.data == "binding" and data_starved.algorithm == "surplus"
+    too_small = P.dam_diagnosis(1e6, 1e13)
+    assert too_small.algorithm == "binding" and too_small.data == "surplus"
+    assert P.dam_diagnosis(7e9, 1e12, max_params_that_fit=3e9).machine == "binding"
+
+
+def test_fleet_availability_closed_form():
+    a = fleet.GPU_MTBF_H / (fleet.GPU_MTBF_H + fleet.GPU_MTTR_H)
+    assert fleet.fleet_availability(1, 1) == pytest.approx(a)
+    assert fleet.fleet_availability(3, 2) == pytest.approx(a**3 + 3 * a**2 * (1 - a))
+    assert fleet.GPU_MTBF_H == pytest.approx(50_677, rel=1e-3)
+
+
+def test_fleet_service_time_comes_from_the_engine():
+    s = fleet.request_service_time("llama2-7b", "h100-sxm", batch=1, prompt=256, output=16, precision="fp16")
+    pre = P.estimate("llama2-7b", "h100-sxm", phase="prefill", seq_len=256, precision="fp16").ttft_s
+    step = P.estimate("llama2-7b", "h100-sxm", phase="decode", seq_len=264, precision="fp16").itl_s
+    assert s == pytest.approx(pre + 16 * step)
+
+
+def test_fleet_queueing_cost_and_stability():
+    kw = dict(arrival_rps=1000, precision="int8", strategy="dynamic")
+    few = fleet.serve_fleet("llama2-7b", "h100-sxm", gpus=4, **kw)
+    many = fleet.serve_fleet("llama2-7b", "h100-sxm", gpus=32, **kw)
+    assert not few.stable and math.isinf(few.p99_s)  # offered load beyond capacity
+    assert many.stable and many.p99_s < 1
+    assert many.cost_per_request == pytest.approx(32 * 3.0 / 3600 / 1000)
+    # P99 is queueing at the offered load, never below one request's own service time
+    assert many.p99_s >= many.service_b1_s
+    n = fleet.gpus_needed("llama2-7b", "h100-sxm", arrival_rps=1000, p99_slo_s=0.1, precision="int8")
+    assert fleet.serve_fleet("llama2-7b", "h100-sxm", gpus=n, **kw).p99_s <= 0.1
+    assert fleet.serve_fleet("llama2-7b", "h100-sxm", gpus=n - 1, **kw).p99_s > 0.1
+    with pytest.raises(P.PhysicsError, match="strategy must be one of"):
+        fleet.serve_fleet("llama2-7b", "h100-sxm", gpus=2, arrival_rps=10, strategy="magic")
+
+
+def test_drift_accuracy_is_linear_in_psi():
+    assert fleet.drift_accuracy(0.9, sensitivity=0.5, psi_per_month=0.02, months_since_retrain=6) == pytest.approx(0.84)
