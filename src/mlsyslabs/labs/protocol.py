@@ -32,3 +32,15 @@ def save_if_changed(ledger: Ledger, lab_id: str, record: dict) -> bool:
             return True
     ledger.save(lab_id, record)
     return True
+
+
+def plain_text(text: str, limit: int = 2000) -> str:
+    """Free text a learner typed, made safe for the ledger (which refuses markup):
+    angle brackets become look-alike quotes, length is capped. Display escapes anyway."""
+    return (text or "").replace("<", "‹").replace(">", "›").replace("javascript:", "javascript :")[:limit]
+
+
+def ledger_value(ledger: Ledger, lab_id: str, section: str, key: str):
+    """One decision or outcome an earlier lab saved (None when absent)."""
+    rec = ledger.get(lab_id) or {}
+    return (rec.get(section) or {}).get(key)

@@ -114,3 +114,31 @@ def drift_accuracy(acc0: float, *, sensitivity: float, psi_per_month: float, mon
     """Acc(t) = Acc0 - k x PSI(t), PSI growing linearly between retrains (a scenario
     model: k and the PSI rate are inputs the scenario states, not constants)."""
     return acc0 - sensitivity * psi_per_month * months_since_retrain
+
+
+@dataclass(frozen=True)
+class TierCheck:
+    tier: str
+    device: str
+    precision: str
+    memory_bytes: float
+    capacity_bytes: float  # usable
+    latency_s: float | None  # one request, single stream (None when it cannot run at all)
+    memory_ratio: float  # need / usable
+    latency_ratio: float | None  # latency / SLO
+
+
+def tier_check(model, device, *, tier: str, precision: str, prompt: int, output: int, latency_slo_s: float,
+               memory_fraction: float = 0.9) -> TierCheck:
+    """Does one request of `model` fit and meet the latency SLO on a single device?"""
+    d = get_device(device)
+    e = estimate(model, d, phase="decode", batch=1, seq_len=prompt + output, precision=precision,
+                 memory_fraction=memory_fraction)
+    usable = e.capacity_bytes * memory_fraction
+    lat = request_service_time(model, d, batch=1, prompt=prompt, output=output, precision=precision)
+    return TierCheck(tier, d.id, precision, e.memory_bytes, usable, lat, e.memory_bytes / usable, lat / latency_slo_s)
+
+
+def hardest(checks: list) -> str:
+    """The tier furthest from feasible: the largest of its memory and latency ratios."""
+    return max(checks, key=lambda c: max(c.memory_ratio, c.latency_ratio or 0)).tier

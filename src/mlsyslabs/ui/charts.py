@@ -15,3 +15,15 @@ def themed(fig, *, title: str, x: str = "", y: str = "", height: int = 360):
 
 def tier_color(tier: str) -> str:
     return T.TIER.get(tier, T.INK)
+
+
+def log_axes(fig, *, xs=None, ys=None, pad: float = 0.4):
+    """Log axes whose range hugs the data (Plotly's autorange is thrown off by
+    reference lines on log axes)."""
+    import math
+
+    for values, update in ((xs, fig.update_xaxes), (ys, fig.update_yaxes)):
+        if values:
+            logs = [math.log10(v) for v in values if v and v > 0 and math.isfinite(v)]
+            update(type="log", range=[min(logs) - pad, max(logs) + pad])
+    return fig
