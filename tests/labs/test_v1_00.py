@@ -3,7 +3,7 @@ import pytest
 
 from mlsyslabs.labs.catalog import get_lab
 
-from .harness import Committed, run_lab
+from .harness import Committed, load_app, run_lab
 
 PATH = get_lab("v1.00").path
 
@@ -13,10 +13,10 @@ def controls(context=4096, batch=1, model="llama3-8b", precision="int8", tier="e
             "partB_context": Committed(context), "partB_batch": Committed(batch)}
 
 
-def run(**kw):
-    app_defs = {k: v for k, v in controls(**kw).items()}
-    from .harness import load_app
-
+def run(predicted=True, **kw):
+    app_defs = dict(controls(**kw))
+    if predicted:
+        app_defs.update(partA_prediction=Committed("about 10x"), partB_prediction=Committed("oom"))
     return load_app(PATH).run(defs=app_defs)[1]
 
 
@@ -47,3 +47,5 @@ def test_oom_triggers_at_the_threshold_and_not_below():
     defs = run(context=below + 512)
     rec = defs["lab_record"]
     assert rec["constraint_hit"] and rec["constraints"] == ["OOM: llama3-8b on edge"]
+    # a limit the learner has not unlocked yet is not recorded as their constraint hit
+    assert run(predicted=False, context=below + 512)["lab_record"]["constraints"] == []

@@ -79,3 +79,25 @@ def test_fleet_queueing_cost_and_stability():
 
 def test_drift_accuracy_is_linear_in_psi():
     assert fleet.drift_accuracy(0.9, sensitivity=0.5, psi_per_month=0.02, months_since_retrain=6) == pytest.approx(0.84)
+
+
+def test_iron_law_inference_terms():
+    local = P.iron_law_inference("mobilenetv2", "a17-pro", precision="int8")
+    m = P.get_workload("mobilenetv2")
+    assert local.compute_s == pytest.approx(2 * m.macs / (35e12 * 0.5))
+    assert local.fixed_s == 0 and local.total_s == pytest.approx(local.data_s + local.compute_s)
+    remote = P.iron_law_inference("mobilenetv2", "h100-sxm", precision="int8", distance_m=1e6,
+                                  payload_bytes=150e3, uplink_bw=50e6 / 8)
+    assert remote.fixed_s == pytest.approx(network.round_trip_s(1e6) + 150e3 / (50e6 / 8))
+    assert remote.dominant == "fixed"
+    assert not P.iron_law_inference("mobilenetv2", "nrf52840", precision="int8").fits
+
+
+def test_imagenet_pipeline_stages():
+    st = pipeline.imagenet_stages(workers=32)
+    assert [s.name for s in st] == ["storage read", "decode + augment", "host to device"]
+    assert st[0].samples_per_s == pytest.approx(2e9 / (138e9 / 1_281_167))
+    assert st[1].samples_per_s == 32 * 400
+    raw = pipeline.imagenet_stages(workers=32, fmt="raw")
+    assert raw[1].samples_per_s == 32 * 4000 and raw[0].samples_per_s < st[0].samples_per_s  # bigger samples
+    assert pipeline.dataset_bytes("raw") == pytest.approx(1_281_167 * 150_528)

@@ -17,7 +17,7 @@ from .roofline import (DEFAULT_COMPUTE_EFFICIENCY, DEFAULT_MEMORY_EFFICIENCY, ar
 from .scaling import (CHINCHILLA, CHINCHILLA_TOKENS_PER_PARAM, amdahl_speedup, dam_diagnosis, gustafson_speedup,
                       training_flops, training_time_s)
 from . import fleet, network, pipeline, workflow
-from .serving import estimate, max_concurrent_sequences, max_throughput, sweep
+from .serving import estimate, iron_law_inference, max_concurrent_sequences, max_throughput, sweep
 from .workloads import TRANSFORMERS, WORKLOADS, Model, Transformer, get_workload
 
 __all__ = [n for n in dir() if not n.startswith("_")]

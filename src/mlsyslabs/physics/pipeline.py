@@ -76,3 +76,34 @@ def sensor_stream(sample_rate_hz, bytes_per_sample, channels: int = 1):
     check_positive("sample_rate_hz", sample_rate_hz)
     check_positive("bytes_per_sample", bytes_per_sample)
     return sample_rate_hz * bytes_per_sample * channels
+
+
+# Reference figures for the data-pipeline lab (each with its source).
+IMAGENET_TRAIN_IMAGES = 1_281_167  # Russakovsky et al. 2015, IJCV, Table 2 (ILSVRC-2012 train)
+IMAGENET_TRAIN_BYTES = 138e9  # ILSVRC2012_img_train.tar is ~138 GB (image-net.org download page)
+RAW_SAMPLE_BYTES = 224 * 224 * 3  # one pre-decoded uint8 224x224 RGB crop
+NVME_READ_BW = 7.45e9  # Samsung 990 PRO datasheet: sequential read up to 7,450 MB/s
+DGX_H100_HOST_RAM = 2e12  # NVIDIA DGX H100 datasheet: 2 TB system memory
+# CPU decode + augment rate per worker: depends on CPU, image size and library; these
+# are estimates (PIL-SIMD JPEG decode + RandomResizedCrop of ~110 kB ImageNet images
+# runs at a few hundred images/s per core; crop + flip of pre-decoded arrays at a few
+# thousand). Labs expose them as sliders, labelled as estimates.
+JPEG_DECODE_PER_WORKER = 400.0
+RAW_AUGMENT_PER_WORKER = 4000.0
+
+
+def imagenet_stages(*, workers: int, fmt: str = "jpeg", storage_bw: float = 2e9, cache_hit: float = 0.0,
+                    per_worker: float | None = None, host_link_bw: float = 64e9) -> list[Stage]:
+    """Storage -> CPU decode/augment -> host-to-device for ImageNet-style training."""
+    if fmt not in ("jpeg", "raw"):
+        raise PhysicsError(f"fmt must be 'jpeg' or 'raw', got {fmt!r}")
+    sample = IMAGENET_TRAIN_BYTES / IMAGENET_TRAIN_IMAGES if fmt == "jpeg" else RAW_SAMPLE_BYTES
+    rate = per_worker or (JPEG_DECODE_PER_WORKER if fmt == "jpeg" else RAW_AUGMENT_PER_WORKER)
+    tensor = RAW_SAMPLE_BYTES * 2  # bf16 tensor sent to the GPU
+    return [storage_stage(storage_bw, sample, cache_hit=cache_hit, cache_bw_bytes_s=50e9),
+            cpu_stage(workers, rate, name="decode + augment" if fmt == "jpeg" else "augment"),
+            transfer_stage(host_link_bw, tensor)]
+
+
+def dataset_bytes(fmt: str = "jpeg") -> float:
+    return IMAGENET_TRAIN_BYTES if fmt == "jpeg" else IMAGENET_TRAIN_IMAGES * RAW_SAMPLE_BYTES

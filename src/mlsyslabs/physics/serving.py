@@ -317,3 +317,40 @@ def sweep(*, devices, models, batches, precisions, contexts,
     return {"itl_s": np.broadcast_to(t, shape), "tokens_per_s": np.broadcast_to(batch / t, shape),
             "compute_bound": np.broadcast_to(tc >= tm, shape), "memory_bytes": np.broadcast_to(mem, shape),
             "fits": np.broadcast_to(mem <= cap * memory_fraction, shape)}
+
+
+@dataclass(frozen=True)
+class IronLawTerms:
+    data_s: float  # bytes moved / (BW x eta_mem)
+    compute_s: float  # FLOPs / (R x eta_comp)
+    fixed_s: float  # network round trip + upload + fixed overhead
+    total_s: float
+    dominant: str  # "data" | "compute" | "fixed"
+    fits: bool
+    memory_bytes: float
+    capacity_bytes: float
+
+
+def iron_law_inference(model, device, *, precision: str = "int8", batch: int = 1, distance_m: float = 0.0,
+                       payload_bytes: float = 0.0, uplink_bw: float | None = None, overhead_s: float = 0.0,
+                       compute_efficiency: float = DEFAULT_COMPUTE_EFFICIENCY,
+                       memory_efficiency: float = DEFAULT_MEMORY_EFFICIENCY,
+                       memory_fraction: float = DEFAULT_MEMORY_FRACTION) -> IronLawTerms:
+    """T = D/BW + O/R + L for one forward pass of a CNN/MLP, served locally
+    (distance 0) or remotely: L adds the fiber round trip and the input upload."""
+    from .network import round_trip_s, transfer_time_s
+
+    e = estimate(model, device, phase="inference", batch=batch, precision=precision, overhead_s=overhead_s,
+                 compute_efficiency=compute_efficiency, memory_efficiency=memory_efficiency,
+                 memory_fraction=memory_fraction)
+    d = get_device(device)
+    data = e.bytes_moved / (d.require("memory_bw") * memory_efficiency)
+    compute = e.flops / (e.peak_flops_used * compute_efficiency)
+    fixed = overhead_s
+    if distance_m > 0 or payload_bytes > 0:
+        if payload_bytes > 0 and not uplink_bw:
+            raise PhysicsError("uplink_bw is needed to upload a payload")
+        fixed += round_trip_s(distance_m) + (transfer_time_s(payload_bytes, uplink_bw) if payload_bytes else 0.0)
+    terms = {"data": data, "compute": compute, "fixed": fixed}
+    return IronLawTerms(data, compute, fixed, data + compute + fixed, max(terms, key=terms.get), e.fits,
+                        e.memory_bytes, e.capacity_bytes * memory_fraction)

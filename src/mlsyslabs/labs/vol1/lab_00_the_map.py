@@ -354,7 +354,7 @@ def _(
                    "context_tokens": partB_context.value, "batch": partB_batch.value},
         outcomes={"memory_ratio_cloud_tiny": partA_actual, "edge_fp16_fraction_of_usable": partB_need,
                   "footprint_bytes": partB_est.memory_bytes},
-        constraints=[f"OOM: {partB_model.value} on {partB_tier.value}"] if partB_oom else [],
+        constraints=[f"OOM: {partB_model.value} on {partB_tier.value}"] if partB_oom and partB_result else [],
     )
     lab_saved = save_if_changed(ledger, LAB.id, lab_record)
     return lab_record, lab_saved

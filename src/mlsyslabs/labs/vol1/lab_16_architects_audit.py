@@ -508,7 +508,7 @@ def _(
         outcomes={"p99_ms": cloud.p99_s * 1000 if cloud.stable else None, "cost_per_request": cloud.cost_per_request,
                   "hardest_tier": hardest_tier, "weakest_invariant": card.weakest_invariant,
                   "closest_constraint": max(budgets, key=budgets.get)},
-        constraints=violations,
+        constraints=violations if act2_result else [],
     )
     lab_saved = save_if_changed(ledger, LAB.id, lab_record)
     return lab_record, lab_saved
