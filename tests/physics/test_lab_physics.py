@@ -101,3 +101,17 @@ def test_imagenet_pipeline_stages():
     raw = pipeline.imagenet_stages(workers=32, fmt="raw")
     assert raw[1].samples_per_s == 32 * 4000 and raw[0].samples_per_s < st[0].samples_per_s  # bigger samples
     assert pipeline.dataset_bytes("raw") == pytest.approx(1_281_167 * 150_528)
+
+
+def test_params_for_loss_inverts_the_law():
+    law = P.CHINCHILLA
+    n = law.params_for_loss(2.3, 1e12)
+    assert law.loss(n, 1e12) == pytest.approx(2.3)
+    assert math.isinf(law.params_for_loss(1.7, 1e9))  # the data term alone exceeds the room
+
+
+def test_training_cost_and_affordable_tokens_are_inverse():
+    kw = dict(gpu_price_per_hour=3.0, peak_flops=989.4e12, mfu=0.4, data_cost_per_token=1e-6)
+    cost = P.training_cost_usd(1e9, 2e10, **kw)
+    assert cost == pytest.approx(6 * 1e9 * 2e10 / (989.4e12 * 0.4) / 3600 * 3.0 + 2e10 * 1e-6)
+    assert P.tokens_affordable(cost, 1e9, **kw) == pytest.approx(2e10)

@@ -15,7 +15,7 @@ from .queueing import littles_law, md1, mm1, mmc, percentile, simulate_batching
 from .roofline import (DEFAULT_COMPUTE_EFFICIENCY, DEFAULT_MEMORY_EFFICIENCY, arithmetic_intensity,
                        attainable_flops, iron_law_time, ridge_point, roofline_time)
 from .scaling import (CHINCHILLA, CHINCHILLA_TOKENS_PER_PARAM, amdahl_speedup, dam_diagnosis, gustafson_speedup,
-                      training_flops, training_time_s)
+                      tokens_affordable, training_cost_usd, training_flops, training_time_s)
 from . import fleet, network, pipeline, workflow
 from .serving import estimate, iron_law_inference, max_concurrent_sequences, max_throughput, sweep
 from .workloads import TRANSFORMERS, WORKLOADS, Model, Transformer, get_workload

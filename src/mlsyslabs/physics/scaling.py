@@ -1,6 +1,7 @@
 """Parallel speedup laws, training time, and the Chinchilla scaling-law fit."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from .errors import check_fraction, check_positive
@@ -55,6 +56,13 @@ class ScalingLaw:
         """(irreducible, model-size term, data term): which one binds."""
         return self.E, self.A / params**self.alpha, self.B / tokens**self.beta
 
+    def params_for_loss(self, target_loss, tokens):
+        """Smallest N with L(N, D) <= target at D tokens (inf when the data and
+        irreducible terms alone exceed the target: more parameters cannot get there)."""
+        check_positive("tokens", tokens)
+        room = target_loss - self.E - self.B / tokens**self.beta
+        return math.inf if room <= 0 else (self.A / room) ** (1.0 / self.alpha)
+
     def compute_optimal(self, compute_flops):
         """N*, D* minimising L subject to 6 N D = C (closed form of the Lagrangian)."""
         check_positive("compute_flops", compute_flops)
@@ -100,3 +108,19 @@ def dam_diagnosis(params, tokens, *, max_params_that_fit: float | None = None, l
     why = (f"data term {data_t:.3f} vs model term {model_t:.3f} of the reducible loss "
            f"({share:.0%} from data)" + ("; the model does not fit the device" if machine_binds else ""))
     return DamDiagnosis(data, algo, machine, data_t, model_t, why)
+
+
+def training_cost_usd(params, tokens, *, gpu_price_per_hour, peak_flops, mfu=0.4, data_cost_per_token=0.0):
+    """Dollars = GPU-hours (6 N D / (peak x MFU) / 3600) x price + tokens x data cost."""
+    check_positive("gpu_price_per_hour", gpu_price_per_hour, allow_zero=True)
+    check_positive("data_cost_per_token", data_cost_per_token, allow_zero=True)
+    gpu_s = training_flops(params, tokens) / (peak_flops * mfu)
+    return gpu_s / 3600.0 * gpu_price_per_hour + tokens * data_cost_per_token
+
+
+def tokens_affordable(budget_usd, params, *, gpu_price_per_hour, peak_flops, mfu=0.4, data_cost_per_token=0.0):
+    """The D that spends exactly `budget_usd` on a model of `params` parameters."""
+    check_positive("budget_usd", budget_usd)
+    check_positive("params", params)
+    per_token = 6.0 * params / (peak_flops * mfu) / 3600.0 * gpu_price_per_hour + data_cost_per_token
+    return budget_usd / per_token
