@@ -115,3 +115,14 @@ def test_training_cost_and_affordable_tokens_are_inverse():
     cost = P.training_cost_usd(1e9, 2e10, **kw)
     assert cost == pytest.approx(6 * 1e9 * 2e10 / (989.4e12 * 0.4) / 3600 * 3.0 + 2e10 * 1e-6)
     assert P.tokens_affordable(cost, 1e9, **kw) == pytest.approx(2e10)
+
+
+def test_schedule_with_late_defect():
+    assert workflow.discovery_stage(validate_data=True, evaluate=False) == "data collection"
+    assert workflow.discovery_stage(validate_data=False, evaluate=False) == "production"
+    early = workflow.schedule_weeks(experiments=40, loop_h=8.4, validation_weeks=1, fix_days_at_start=0.5,
+                                    caught_at="data collection")
+    assert early == pytest.approx(1 + 40 * 8.4 / 168 + 0.5 * 100 ** 0.2 / 7)
+    late = workflow.schedule_weeks(experiments=40, loop_h=8.4, validation_weeks=0, fix_days_at_start=0.5,
+                                   caught_at="production")
+    assert late == pytest.approx(40 * 8.4 / 168 + 50 / 7)

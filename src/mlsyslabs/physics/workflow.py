@@ -30,3 +30,21 @@ def defect_cost_multiplier(stage: str, *, ratio: float = DEFECT_COST_RATIO) -> f
     check_positive("ratio", ratio)
     i = STAGES.index(stage)
     return ratio ** (i / (len(STAGES) - 1))
+
+
+def discovery_stage(*, validate_data: bool, evaluate: bool) -> str:
+    """Where a data defect (e.g. a label-schema error) is first caught: validation
+    catches it during data collection, a held-out evaluation catches it there, and
+    otherwise users find it in production."""
+    return "data collection" if validate_data else "evaluation" if evaluate else "production"
+
+
+def schedule_weeks(*, experiments: int, loop_h: float, validation_weeks: float, fix_days_at_start: float,
+                   caught_at: str, hours_per_week: float = 24 * 7, parallel: int = 1) -> float:
+    """Weeks to ship: validation + experiments (run `parallel` at a time, machine
+    hours) + the rework of the defect at the stage where it was caught."""
+    if experiments < 0 or parallel < 1:
+        raise PhysicsError("experiments must be >= 0 and parallel >= 1")
+    check_positive("loop_h", loop_h)
+    rework_days = fix_days_at_start * defect_cost_multiplier(caught_at)
+    return validation_weeks + math.ceil(experiments / parallel) * loop_h / hours_per_week + rework_days / 7.0
