@@ -126,3 +126,10 @@ def test_schedule_with_late_defect():
     late = workflow.schedule_weeks(experiments=40, loop_h=8.4, validation_weeks=0, fix_days_at_start=0.5,
                                    caught_at="production")
     assert late == pytest.approx(40 * 8.4 / 168 + 50 / 7)
+
+
+def test_min_workers_respects_every_stage():
+    demand = 161_271.0
+    # from a 2 GB/s file system storage caps utilization at ~11.5%: no worker count reaches 50%
+    assert pipeline.min_workers_for(0.5, demand) is None
+    assert pipeline.min_workers_for(0.5, demand, cache_hit=1.0) == math.ceil(0.5 * demand / 400)

@@ -107,3 +107,22 @@ def imagenet_stages(*, workers: int, fmt: str = "jpeg", storage_bw: float = 2e9,
 
 def dataset_bytes(fmt: str = "jpeg") -> float:
     return IMAGENET_TRAIN_BYTES if fmt == "jpeg" else IMAGENET_TRAIN_IMAGES * RAW_SAMPLE_BYTES
+
+
+def min_workers_for(target_utilization: float, demand_samples_per_s: float, *, max_workers: int = 4096,
+                    **stage_kw) -> int | None:
+    """Fewest CPU workers whose pipeline keeps the accelerators at least
+    `target_utilization` busy (None when another stage caps it below the target)."""
+    def util(w):
+        return pipeline(imagenet_stages(workers=w, **stage_kw), demand_samples_per_s=demand_samples_per_s).utilization
+
+    if util(max_workers) < target_utilization:
+        return None
+    lo, hi = 1, max_workers
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if util(mid) >= target_utilization:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
