@@ -58,3 +58,50 @@ def test_v1_00_lock_unlock_slider_failure_and_ledger(server, page):
     rec = led.get("v1.00")
     assert rec is not None and len(rec["predictions"]) == 2
     assert any(h["constraint_hit"] for h in led.history("v1.00"))  # the OOM was recorded
+
+
+def test_v1_01_lock_unlock_and_edge_oom(server, page):
+    page.goto(server["url"] + "/labs/v1.01/")
+    expect(page.get_by_text("Improves ~4x (proportional)")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("Commit your prediction above to unlock the scaling-law instruments")).to_be_visible()
+    expect(page.get_by_role("slider")).to_have_count(0)
+    page.screenshot(path=str(ARTIFACTS / "v1.01-locked.png"))
+    page.get_by_text("Almost no change: the bottleneck is elsewhere").click()
+    expect(page.get_by_text("D-A-M diagnostic")).to_be_visible(timeout=TIMEOUT)
+    page.get_by_text("Loss vs multiplier").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "v1.01-unlocked.png"))
+    page.get_by_text("Machine (memory)").click()
+    expect(page.get_by_text("parameters needed")).to_be_visible(timeout=TIMEOUT)
+    target = page.locator(".mls-card", has_text="parameters needed")
+    slider = page.get_by_role("slider").last
+    slider.focus()
+    slider.press("Home")  # the lowest target loss needs a model bigger than the edge board holds
+    banner = page.locator("[data-failure='OOM']")
+    expect(banner).to_be_visible(timeout=TIMEOUT)
+    banner.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "v1.01-failure.png"))
+    expect(target).to_be_visible()
+
+
+def test_v1_16_lock_unlock_and_failures(server, page):
+    page.goto(server["url"] + "/labs/v1.16/")
+    expect(page.get_by_text("Memory bandwidth: bandwidth, not compute")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("Commit your prediction above to unlock your report card")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "v1.16-locked.png"))
+    page.get_by_text("Memory bandwidth: bandwidth, not compute").click()
+    expect(page.get_by_text("labs completed")).to_be_visible(timeout=TIMEOUT)
+    page.get_by_text("TinyML (nRF52840 microcontroller)").click()
+    expect(page.get_by_text("Cloud H100 GPUs")).to_be_visible(timeout=TIMEOUT)
+    page.get_by_text("Cloud H100 GPUs").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "v1.16-unlocked.png"))
+    expect(page.locator("[data-failure='TinyML SRAM overflow']")).to_be_visible(timeout=TIMEOUT)
+    gpus = page.get_by_role("slider").first
+    gpus.focus()
+    gpus.press("Home")  # one GPU cannot carry 1000 requests/s: the queue is unbounded
+    banner = page.locator("[data-failure='P99 SLA']")
+    expect(banner).to_be_visible(timeout=TIMEOUT)
+    expect(banner).to_contain_text("unbounded queue")
+    banner.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "v1.16-failure.png"))
+    led = Ledger.open(server["home"])
+    assert led.get("v1.16")["outcomes"]["hardest_tier"] == "tiny"
