@@ -64,6 +64,9 @@ def test_lab_files_hold_no_html_or_css(lab):
     src = lab.path.read_text()
     for needle in ("<div", "<span", "style=", "<style", "mo.Html(", "<br", "<b>"):
         assert needle not in src, f"{lab.path.name} contains {needle!r}: use mlsyslabs.ui"
+    import re
+
+    assert not re.search(r"[\"']#[0-9a-fA-F]{3,8}[\"']", src), f"{lab.path.name}: colours come from ui.charts.COLOR"
 
 
 def test_catalog_lists_every_file_and_list_json(capsys):

@@ -27,3 +27,15 @@ def log_axes(fig, *, xs=None, ys=None, pad: float = 0.4):
             logs = [math.log10(v) for v in values if v and v > 0 and math.isfinite(v)]
             update(type="log", range=[min(logs) - pad, max(logs) + pad])
     return fig
+
+
+# Named chart colours (from the tokens): labs refer to these names, never to hex.
+COLOR = {
+    "highlight": T.PREDICTION,  # the learner's choice, the bottleneck, a limit line
+    "series": T.ACTUAL,  # the main series / the engine's answer
+    "alternative": T.TIER["edge"],  # a second series
+    "neutral": T.MUTED,
+    "data": T.TIER["cloud"],  # iron-law terms
+    "compute": T.TIER["edge"],
+    "fixed": T.TIER["tiny"],
+}

@@ -9,13 +9,7 @@ def _():
     import marimo as mo
     import plotly.graph_objects as go
 
-    from mlsyslabs import physics as P
-    from mlsyslabs.labs.catalog import get_lab
-    from mlsyslabs.labs.protocol import build_record, home_context, save_if_changed
-    from mlsyslabs.ledger import Ledger
-    from mlsyslabs.physics import units as U
-    from mlsyslabs.ui import charts, components as ui
-    from mlsyslabs.ui import predictions as G
+    from mlsyslabs.labs.kit import build_record, charts, G, get_lab, home_context, Ledger, P, save_if_changed, U, ui
 
     LAB = get_lab("v1.00")
     ledger = Ledger.open()
@@ -125,7 +119,7 @@ def _(P, TIER_DEVICES, U, charts, go, mo, partA_metric, partA_options, partA_pre
     charts.themed(_fig, title=f"{P.TIER_METRICS[partA_metric.value][0]} by tier (log scale)", y=_unit)
     _implied = TIER_DEVICES["tiny"].memory_bytes * partA_options[partA_prediction.value]
     if partA_metric.value == "memory":
-        _fig.add_hline(y=_implied, line_dash="dash", line_color="#b91c1c",
+        _fig.add_hline(y=_implied, line_dash="dash", line_color=charts.COLOR["highlight"],
                        annotation_text="cloud memory if your prediction were right")
     mo.vstack([
         partA_metric,

@@ -11,13 +11,7 @@ def _():
     import marimo as mo
     import plotly.graph_objects as go
 
-    from mlsyslabs import physics as P
-    from mlsyslabs.labs.catalog import get_lab
-    from mlsyslabs.labs.protocol import build_record, home_context, save_if_changed
-    from mlsyslabs.ledger import Ledger
-    from mlsyslabs.physics import units as U
-    from mlsyslabs.ui import charts, components as ui
-    from mlsyslabs.ui import predictions as G
+    from mlsyslabs.labs.kit import build_record, charts, G, get_lab, home_context, Ledger, P, save_if_changed, U, ui
 
     LAB = get_lab("v1.01")
     ledger = Ledger.open()
@@ -106,11 +100,11 @@ def _(LAW, P, SCENARIO, charts, go, mo, partA_data, partA_gpus, partA_prediction
     _m = list(range(1, 17))
     _fig = go.Figure()
     _fig.add_trace(go.Scatter(x=_m, y=[LAW.loss(SCENARIO["params"] * k, SCENARIO["tokens"]) for k in _m],
-                              name="more GPUs -> bigger model", line_color="#1d4ed8"))
+                              name="more GPUs -> bigger model", line_color=charts.COLOR["series"]))
     _fig.add_trace(go.Scatter(x=_m, y=[LAW.loss(SCENARIO["params"], SCENARIO["tokens"] * k) for k in _m],
-                              name="more fresh data", line_color="#047857"))
+                              name="more fresh data", line_color=charts.COLOR["alternative"]))
     _fig.add_trace(go.Scatter(x=[max(partA_gpus.value, partA_data.value)], y=[LAW.loss(_n, _d)], mode="markers",
-                              name="your mix", marker=dict(size=13, color="#b91c1c")))
+                              name="your mix", marker=dict(size=13, color=charts.COLOR["highlight"])))
     charts.themed(_fig, title="Loss vs multiplier: which lever moves it?", x="multiplier", y="loss (nats/token)")
     _status = {"binding": "fail", "adequate": "ok", "surplus": "info"}
     mo.vstack([mo.hstack([partA_gpus, partA_data], wrap=True), _fig,
@@ -188,8 +182,8 @@ def _(LAW, P, U, charts, go, mo, partB_logd, partB_logn, partB_prediction, ui):
     _n, _d = 10**partB_logn.value, 10**partB_logd.value
     _e, _mt, _dt = LAW.terms(_n, _d)
     _fig = go.Figure()
-    for _name, _v, _c in (("irreducible E", _e, "#64748b"), ("model size A/N^a", _mt, "#1d4ed8"),
-                          ("data B/D^b", _dt, "#047857")):
+    for _name, _v, _c in (("irreducible E", _e, charts.COLOR["neutral"]), ("model size A/N^a", _mt, charts.COLOR["series"]),
+                          ("data B/D^b", _dt, charts.COLOR["alternative"])):
         _fig.add_trace(go.Bar(x=["loss"], y=[_v], name=f"{_name}: {_v:.3f}", marker_color=_c))
     _fig.update_layout(barmode="stack")
     charts.themed(_fig, title=f"L = {LAW.loss(_n, _d):.3f} at N = {U.fmt_count(_n)}, D = {U.fmt_count(_d)}",

@@ -9,21 +9,14 @@ def _():
     import marimo as mo
     import plotly.graph_objects as go
 
-    from mlsyslabs import physics as P
-    from mlsyslabs.labs.catalog import get_lab
-    from mlsyslabs.labs.protocol import build_record, home_context, save_if_changed
-    from mlsyslabs.ledger import Ledger
+    from mlsyslabs.labs.kit import build_record, charts, G, get_lab, home_context, Ledger, P, save_if_changed, U, ui
     from mlsyslabs.physics import network
-    from mlsyslabs.physics import units as U
-    from mlsyslabs.ui import charts, components as ui
-    from mlsyslabs.ui import predictions as G
 
     LAB = get_lab("v1.02")
     ledger = Ledger.open()
     SCENARIO = {"photo_bytes": 150e3, "uplink_bps": 50e6, "distance_km": 1000, "edge_distance_km": 1,
                 "budget_s": 0.100, "model": "mobilenetv2", "precision": "int8"}
-    TERM_COLORS = {"data": "#1d4ed8", "compute": "#047857", "fixed": "#b45309"}
-    return G, LAB, P, SCENARIO, TERM_COLORS, U, build_record, charts, go, home_context, ledger, mo, network, save_if_changed, ui
+    return G, LAB, P, SCENARIO, U, build_record, charts, go, home_context, ledger, mo, network, save_if_changed, ui
 
 
 @app.cell
@@ -96,13 +89,13 @@ def _(P, mo):
 
 
 @app.cell
-def _(TERM_COLORS, U, charts, go, mo, partA_device, partA_distance, partA_prediction, partA_uplink, remote, ui):
+def _(U, charts, go, mo, partA_device, partA_distance, partA_prediction, partA_uplink, remote, ui):
     mo.stop(partA_prediction.value is None, ui.locked("the latency breakdown"))
     _r = remote(partA_device.value, partA_distance.value, partA_uplink.value * 1e6)
     _fig = go.Figure()
     for _name, _v in (("data", _r.data_s), ("compute", _r.compute_s), ("fixed", _r.fixed_s)):
         _fig.add_trace(go.Bar(y=["end to end"], x=[_v * 1000], name=f"{_name}: {U.fmt_seconds(_v)}", orientation="h",
-                              marker_color=TERM_COLORS[_name]))
+                              marker_color=charts.COLOR[_name]))
     _fig.update_layout(barmode="stack")
     charts.themed(_fig, title="Iron-law terms of one cloud inference", x="milliseconds", height=260)
     mo.vstack([mo.hstack([partA_device, partA_distance, partA_uplink], wrap=True), _fig,
@@ -180,14 +173,14 @@ def _(P, mo):
 
 
 @app.cell
-def _(P, TERM_COLORS, charts, go, mo, partB_model, partB_precision, partB_prediction, ui):
+def _(P, charts, go, mo, partB_model, partB_precision, partB_prediction, ui):
     mo.stop(partB_prediction.value is None, ui.locked("the per-tier breakdown"))
     _tiers = list(P.TIER_REFERENCE)
     _rs = [P.iron_law_inference(partB_model.value, P.TIER_REFERENCE[t], precision=partB_precision.value) for t in _tiers]
     _fig = go.Figure()
     for _name, _key in (("data", "data_s"), ("compute", "compute_s")):
         _fig.add_trace(go.Bar(x=_tiers, y=[getattr(r, _key) * 1000 for r in _rs], name=_name,
-                              marker_color=TERM_COLORS[_name]))
+                              marker_color=charts.COLOR[_name]))
     _fig.update_yaxes(type="log")
     charts.themed(_fig, title=f"{partB_model.value} ({partB_precision.value}): data vs compute term per tier",
                   y="milliseconds (log)")
@@ -260,13 +253,13 @@ def _(G, P, U, partC_prediction, placement):
 
 
 @app.cell
-def _(TERM_COLORS, U, charts, go, mo, partC_prediction, partC_times, ui):
+def _(U, charts, go, mo, partC_prediction, partC_times, ui):
     mo.stop(partC_prediction.value is None, ui.locked("the four-tier comparison"))
     _tiers = [t for t, r in partC_times.items() if r.fits]
     _fig = go.Figure()
     for _name, _key in (("data", "data_s"), ("compute", "compute_s"), ("fixed", "fixed_s")):
         _fig.add_trace(go.Bar(x=_tiers, y=[getattr(partC_times[t], _key) * 1000 for t in _tiers], name=_name,
-                              marker_color=TERM_COLORS[_name]))
+                              marker_color=charts.COLOR[_name]))
     _fig.update_layout(barmode="stack")
     charts.themed(_fig, title="End-to-end time of one photo by placement", y="milliseconds")
     _tiny = partC_times["tiny"]

@@ -9,14 +9,8 @@ def _():
     import marimo as mo
     import plotly.graph_objects as go
 
-    from mlsyslabs import physics as P
-    from mlsyslabs.labs.catalog import get_lab
-    from mlsyslabs.labs.protocol import build_record, home_context, save_if_changed
-    from mlsyslabs.ledger import Ledger
-    from mlsyslabs.physics import units as U
+    from mlsyslabs.labs.kit import build_record, charts, G, get_lab, home_context, Ledger, P, save_if_changed, U, ui
     from mlsyslabs.physics import workflow as W
-    from mlsyslabs.ui import charts, components as ui
-    from mlsyslabs.ui import predictions as G
 
     LAB = get_lab("v1.03")
     ledger = Ledger.open()
@@ -91,7 +85,7 @@ def _(SCENARIO, W, charts, go, mo, partA_parallel, partA_prediction, partA_train
     _fig = go.Figure(go.Scatter(x=_xs, y=[W.experiments_possible(SCENARIO["hours"], train_h=x, turnaround_h=partA_turn.value,
                                                                  parallel=partA_parallel.value) for x in _xs],
                                 name="experiments in 4 weeks"))
-    _fig.add_trace(go.Scatter(x=[partA_train.value], y=[_n], mode="markers", marker=dict(size=13, color="#b91c1c"),
+    _fig.add_trace(go.Scatter(x=[partA_train.value], y=[_n], mode="markers", marker=dict(size=13, color=charts.COLOR["highlight"]),
                               name="your loop"))
     _fig.update_xaxes(type="log")
     _fig.update_yaxes(type="log")
@@ -170,7 +164,7 @@ def _(SCENARIO, W, charts, go, mo, partB_prediction, partB_stage, ui):
     mo.stop(partB_prediction.value is None, ui.locked("the rework chart"))
     _m = [W.defect_cost_multiplier(s) for s in W.STAGES]
     _fig = go.Figure(go.Bar(x=list(W.STAGES), y=[m * SCENARIO["fix_days"] for m in _m],
-                            marker_color=["#b91c1c" if s == partB_stage.value else "#1d4ed8" for s in W.STAGES],
+                            marker_color=[charts.COLOR["highlight"] if s == partB_stage.value else charts.COLOR["series"] for s in W.STAGES],
                             text=[f"{m:.0f}x" for m in _m], textposition="outside"))
     _fig.update_yaxes(type="log")
     charts.themed(_fig, title="Days to fix the defect by where it is found", y="days (log)")

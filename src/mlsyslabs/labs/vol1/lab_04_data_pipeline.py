@@ -9,14 +9,8 @@ def _():
     import marimo as mo
     import plotly.graph_objects as go
 
-    from mlsyslabs import physics as P
-    from mlsyslabs.labs.catalog import get_lab
-    from mlsyslabs.labs.protocol import build_record, home_context, save_if_changed
-    from mlsyslabs.ledger import Ledger
+    from mlsyslabs.labs.kit import build_record, charts, G, get_lab, home_context, Ledger, P, save_if_changed, U, ui
     from mlsyslabs.physics import pipeline as PL
-    from mlsyslabs.physics import units as U
-    from mlsyslabs.ui import charts, components as ui
-    from mlsyslabs.ui import predictions as G
 
     LAB = get_lab("v1.04")
     ledger = Ledger.open()
@@ -77,7 +71,7 @@ def _(DEMAND, U, charts, go, mo, partA_pipe, partA_prediction, ui):
     mo.stop(partA_prediction.value is None, ui.locked("the pipeline view"))
     _fig = go.Figure(go.Bar(x=[s.name for s in partA_pipe.stages], y=[s.samples_per_s for s in partA_pipe.stages],
                             text=[f"{s.samples_per_s:,.0f}/s" for s in partA_pipe.stages], textposition="outside",
-                            marker_color=["#b91c1c" if s.name == partA_pipe.bottleneck else "#1d4ed8"
+                            marker_color=[charts.COLOR["highlight"] if s.name == partA_pipe.bottleneck else charts.COLOR["series"]
                                           for s in partA_pipe.stages]))
     _fig.add_hline(y=DEMAND, line_dash="dash", annotation_text="GPU demand")
     _fig.update_yaxes(type="log")
@@ -169,7 +163,7 @@ def _(DEMAND, PL, charts, go, mo, partB_cache, partB_format, partB_prediction, p
                      demand_samples_per_s=DEMAND)
     _fig = go.Figure(go.Bar(x=[s.name for s in _p.stages], y=[s.samples_per_s for s in _p.stages],
                             text=[s.detail for s in _p.stages], textposition="outside",
-                            marker_color=["#b91c1c" if s.name == _p.bottleneck else "#1d4ed8" for s in _p.stages]))
+                            marker_color=[charts.COLOR["highlight"] if s.name == _p.bottleneck else charts.COLOR["series"] for s in _p.stages]))
     _fig.add_hline(y=DEMAND, line_dash="dash", annotation_text="GPU demand")
     _fig.update_yaxes(type="log")
     charts.themed(_fig, title=f"Bottleneck: {_p.bottleneck}; GPU utilization {_p.utilization:.1%}", y="images/s (log)")

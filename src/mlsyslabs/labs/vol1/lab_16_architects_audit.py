@@ -9,14 +9,8 @@ def _():
     import marimo as mo
     import plotly.graph_objects as go
 
-    from mlsyslabs import physics as P
-    from mlsyslabs.labs.catalog import VOL1_INVARIANTS, get_lab, volume1_scored_labs
-    from mlsyslabs.labs.protocol import build_record, home_context, ledger_value, plain_text, save_if_changed
-    from mlsyslabs.ledger import Ledger, report_card
+    from mlsyslabs.labs.kit import build_record, charts, G, get_lab, home_context, Ledger, ledger_value, P, plain_text, report_card, save_if_changed, U, ui, VOL1_INVARIANTS, volume1_scored_labs
     from mlsyslabs.physics import fleet
-    from mlsyslabs.physics import units as U
-    from mlsyslabs.ui import charts, components as ui
-    from mlsyslabs.ui import predictions as G
 
     LAB = get_lab("v1.16")
     ledger = Ledger.open()
@@ -136,9 +130,9 @@ def _(VOL1_INVARIANTS, act1_prediction, card, charts, go, mo):
     _hit = [(card.invariants[c].constraint_hit_rate or 0) * 100 for c in _cats]
     _fig = go.Figure()
     _fig.add_trace(go.Scatterpolar(r=_acc + _acc[:1], theta=_cats + _cats[:1], fill="toself",
-                                   name="prediction accuracy (%)", line_color="#047857"))
+                                   name="prediction accuracy (%)", line_color=charts.COLOR["alternative"]))
     _fig.add_trace(go.Scatterpolar(r=_hit + _hit[:1], theta=_cats + _cats[:1], fill="toself",
-                                   name="constraint-hit rate (%)", line_color="#b91c1c"))
+                                   name="constraint-hit rate (%)", line_color=charts.COLOR["highlight"]))
     _fig.update_polars(radialaxis=dict(range=[0, 100]))
     charts.themed(_fig, title="The seven invariants: accuracy vs constraint hits (no data = 0)", height=420)
     return
@@ -373,7 +367,7 @@ def _(act2_prediction, charts, checks, go, mo):
                                   marker=dict(size=14, color=charts.tier_color(_c.tier))))
         _fig.add_hline(y=_c.capacity_bytes, line_dash="dot", line_color=charts.tier_color(_c.tier),
                        annotation_text=f"{_c.tier} usable memory")
-    _fig.add_vline(x=100, line_dash="dash", line_color="#b91c1c", annotation_text="100 ms SLO")
+    _fig.add_vline(x=100, line_dash="dash", line_color=charts.COLOR["highlight"], annotation_text="100 ms SLO")
     charts.log_axes(_fig, xs=[c.latency_s * 1000 for c in checks] + [100],
                     ys=[v for c in checks for v in (c.memory_bytes, c.capacity_bytes)])
     charts.themed(_fig, title="Memory vs single-request latency per tier (log-log); lines = capacity",
