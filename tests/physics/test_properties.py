@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from mlsyslabs import physics as P
@@ -42,6 +42,7 @@ def test_more_flops_is_never_slower(c, factor):
 @FAST
 @given(case, st.integers(1, 64), st.integers(1, 512))
 def test_memory_grows_with_batch_and_context(c, extra_batch, extra_ctx):
+    assume(c["seq_len"] + extra_ctx <= P.get_workload(c["model"]).max_context)
     kw = {k: v for k, v in c.items() if k not in ("model", "device", "batch", "seq_len")}
     base = P.estimate(c["model"], c["device"], batch=c["batch"], seq_len=c["seq_len"], **kw).memory_bytes
     assert P.estimate(c["model"], c["device"], batch=c["batch"] + extra_batch, seq_len=c["seq_len"],
