@@ -65,3 +65,11 @@ def test_grading():
     assert G.choice_for_value(0.9, [(0.8, "room"), (1.0, "tight"), (math.inf, "oom")]) == "tight"
     rec = G.grade_numeric("z", "x", 0.0, 5.0, explanation="").to_record()
     assert rec["off_by"] is None and rec["correct"] is False  # never an infinity in the ledger
+
+
+def test_unbounded_values_read_as_words():
+    from mlsyslabs.physics.units import fmt_seconds
+
+    assert fmt_seconds(float("inf")) == "unbounded"
+    html = ui.slo_bars(ui.slo_bar("P99", float("inf"), 100, unit="ms")).text
+    assert "unbounded" in html and "inf" not in html.replace("info", "")

@@ -49,6 +49,7 @@ class FleetResult:
     availability: float
     service_b1_s: float
     service_bmax_s: float
+    capacity_rps: float  # what the fleet sustains at full batches
     assumptions: dict
 
 
@@ -85,7 +86,7 @@ def serve_fleet(model, device, *, gpus: int, arrival_rps: float, prompt: int = 2
     price = d.require("price_per_hour")
     needed = max(1, math.ceil(arrival_rps / capacity))
     return FleetResult(gpus, strategy, lam, p50, p99, mb, util, stable, gpus * price / 3600.0 / arrival_rps,
-                       fleet_availability(gpus, min(needed, gpus)), s1, sb,
+                       fleet_availability(gpus, min(needed, gpus)), s1, sb, capacity * gpus,
                        {"prompt_tokens": prompt, "output_tokens": output, "precision": precision,
                         "max_batch": max_batch, "window_s": timeout, "price_per_hour": price,
                         "gpu_mtbf_h": round(GPU_MTBF_H), "gpu_mttr_h": GPU_MTTR_H})

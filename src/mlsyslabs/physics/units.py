@@ -43,6 +43,8 @@ def fmt_seconds(s: float, *, digits: int = 3) -> str:
     """Pick us/ms/s/min/h/days to keep the number readable."""
     s = float(s)
     a = abs(s)
+    if a == float("inf"):
+        return "unbounded"
     if a < 1e-3:
         return f"{s / US:.{digits}g} us"
     if a < 1:

@@ -118,13 +118,14 @@ def slo_bar(label: str, value: float, limit: float, *, fmt=lambda v: f"{v:,.3g}"
             higher_is_better: bool = False) -> str:
     """value against its limit; the fill shows how much of the budget is used."""
     used = (limit / value if value > 0 else float("inf")) if higher_is_better else (value / limit if limit else 0)
+    shown = "unbounded" if value == float("inf") else fmt(value)
     status = "ok" if used <= 0.8 else "warn" if used <= 1.0 else "fail"
     pct = max(2.0, min(100.0, used * 100))
     icon, word = T.STATUS[status][2], T.STATUS[status][3]
     rel = ">=" if higher_is_better else "<="
     return (f"<div class='mls-slo' data-status='{status}'><div class='mls-row'><span>{_e(label)}</span>"
-            f"<span>{icon} {word}: {_e(fmt(value))} {_e(unit)} (target {rel} {_e(fmt(limit))} {_e(unit)})</span></div>"
-            f"<div class='mls-track' role='meter' aria-valuenow='{used * 100:.0f}' aria-valuemin='0' aria-valuemax='100' "
+            f"<span>{icon} {word}: {_e(shown)} {_e(unit)} (target {rel} {_e(fmt(limit))} {_e(unit)})</span></div>"
+            f"<div class='mls-track' role='meter' aria-valuenow='{min(used, 10) * 100:.0f}' aria-valuemin='0' aria-valuemax='100' "
             f"aria-label='{_e(label)}'><div class='mls-fill {status}' style='width:{pct:.0f}%'></div></div></div>")
 
 

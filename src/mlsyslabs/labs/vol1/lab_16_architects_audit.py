@@ -396,7 +396,9 @@ def _(SLO, U, act2_prediction, budgets, checks, cloud, cloud_oom, fpr_gap, mo, p
                                     by=f"{_t.memory_ratio:,.0f}x",
                                     fix="no precision fits: run a keyword-spotting model on the device and the LLM elsewhere"))
     if cloud.p99_s > SLO["p99_s"]:
-        _b.append(ui.failure_banner("P99 SLA", what=f"P99 {U.fmt_seconds(cloud.p99_s)} vs {SLO['p99_s'] * 1000:.0f} ms",
+        _b.append(ui.failure_banner("P99 SLA", what=(f"P99 {U.fmt_seconds(cloud.p99_s)} vs {SLO['p99_s'] * 1000:.0f} ms"
+                                                     if cloud.stable else f"{SLO['rps']:,} requests/s exceed the "
+                                                     f"fleet's capacity of {cloud.capacity_rps:,.0f}/s"),
                                     by=f"{budgets['P99 latency']:.2f}x" if cloud.stable else "an unbounded queue",
                                     fix="add GPUs (lower utilization), quantize (shorter service), or use continuous batching"))
     if cloud.cost_per_request > SLO["cost_per_request"]:
