@@ -93,7 +93,7 @@ def _(mo):
 
 
 @app.cell
-def _(LAW, P, SCENARIO, charts, go, mo, partA_data, partA_gpus, partA_prediction, ui):
+def _(LAW, P, SCENARIO, charts, go, mo, partA_data, partA_gpus, partA_options, partA_prediction, ui):
     mo.stop(partA_prediction.value is None, ui.locked("the scaling-law instruments"))
     _n, _d = SCENARIO["params"] * partA_gpus.value, SCENARIO["tokens"] * partA_data.value
     _dam = P.dam_diagnosis(_n, _d)
@@ -105,6 +105,10 @@ def _(LAW, P, SCENARIO, charts, go, mo, partA_data, partA_gpus, partA_prediction
                               name="more fresh data", line_color=charts.COLOR["alternative"]))
     _fig.add_trace(go.Scatter(x=[max(partA_gpus.value, partA_data.value)], y=[LAW.loss(_n, _d)], mode="markers",
                               name="your mix", marker=dict(size=13, color=charts.COLOR["highlight"])))
+    _r0 = LAW.loss(SCENARIO["params"], SCENARIO["tokens"]) - LAW.E
+    _fig.add_trace(go.Scatter(x=[4], y=[LAW.E + _r0 / partA_options[partA_prediction.value]], mode="markers",
+                              marker=dict(size=13, symbol="x", color=charts.COLOR["neutral"]),
+                              name="4x GPUs if your prediction were right"))
     charts.themed(_fig, title="Loss vs multiplier: which lever moves it?", x="multiplier", y="loss (nats/token)")
     _status = {"binding": "fail", "adequate": "ok", "surplus": "info"}
     mo.vstack([mo.hstack([partA_gpus, partA_data], wrap=True), _fig,

@@ -77,7 +77,7 @@ def _(mo):
 
 
 @app.cell
-def _(SCENARIO, W, charts, go, mo, partA_parallel, partA_prediction, partA_train, partA_turn, ui):
+def _(SCENARIO, W, charts, go, mo, partA_parallel, partA_prediction, partA_slow, partA_train, partA_turn, ui):
     mo.stop(partA_prediction.value is None, ui.locked("the velocity instruments"))
     _n = W.experiments_possible(SCENARIO["hours"], train_h=partA_train.value, turnaround_h=partA_turn.value,
                                 parallel=partA_parallel.value)
@@ -87,6 +87,9 @@ def _(SCENARIO, W, charts, go, mo, partA_parallel, partA_prediction, partA_train
                                 name="experiments in 4 weeks"))
     _fig.add_trace(go.Scatter(x=[partA_train.value], y=[_n], mode="markers", marker=dict(size=13, color=charts.COLOR["highlight"]),
                               name="your loop"))
+    _fig.add_trace(go.Scatter(x=[SCENARIO["fast_h"]], y=[partA_slow * partA_prediction.value], mode="markers",
+                              marker=dict(size=13, symbol="x", color=charts.COLOR["neutral"]),
+                              name="30-min loop if your prediction were right"))
     _fig.update_xaxes(type="log")
     _fig.update_yaxes(type="log")
     charts.themed(_fig, title="Experiments in 4 weeks vs training time per loop", x="hours per training run",

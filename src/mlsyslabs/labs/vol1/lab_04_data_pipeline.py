@@ -74,6 +74,8 @@ def _(DEMAND, U, charts, go, mo, partA_pipe, partA_prediction, ui):
                             marker_color=[charts.COLOR["highlight"] if s.name == partA_pipe.bottleneck else charts.COLOR["series"]
                                           for s in partA_pipe.stages]))
     _fig.add_hline(y=DEMAND, line_dash="dash", annotation_text="GPU demand")
+    _fig.add_hline(y=DEMAND * partA_prediction.value / 100, line_dash="dot", line_color=charts.COLOR["highlight"],
+                   annotation_text=f"supply your {partA_prediction.value:.0f}% prediction implies")
     _fig.update_yaxes(type="log")
     charts.themed(_fig, title="Stage throughput vs what 8 GPUs consume", y="images/s (log)")
     mo.vstack([_fig, ui.cards(ui.metric_card("GPU utilization", f"{partA_pipe.utilization:.1%}", "busy fraction",
