@@ -31,6 +31,11 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(args, exc)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _fail(args, exc) -> int:

@@ -59,3 +59,12 @@ def test_validate_json(capsys):
     d = json.loads(out)
     assert code == 0 and len(d["anchors"]) >= 14 and "throughput" in d["summary"]
     assert all({"predicted", "measured", "relative_error", "implied_efficiency"} <= set(a) for a in d["anchors"])
+
+
+def test_closed_pipe_is_not_a_traceback():
+    import subprocess
+    import sys
+
+    p = subprocess.run(f"{sys.executable} -m mlsyslabs.cli validate | head -1", shell=True, capture_output=True,
+                       text=True)
+    assert "Traceback" not in p.stderr and p.stdout.startswith("Engine vs published")
