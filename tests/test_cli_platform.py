@@ -70,3 +70,12 @@ def test_corrupt_ledger_is_reported_by_the_cli(capsys, isolated_home):
     (isolated_home / "ledger.json").write_text("garbage")
     code, _, err = run(capsys, "ledger", "show")
     assert code == 0 and "could not be read" in err and "unchanged" in err
+
+
+def test_bare_command_takes_serve_options(capsys):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        code, _, err = run(capsys, "--port", str(port))  # parsed as `serve --port`
+    assert code == 2 and f"port {port} on 127.0.0.1 is in use" in err

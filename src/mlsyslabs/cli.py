@@ -22,7 +22,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    args = parser.parse_args(argv or ["serve"])
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv = ["serve", *argv]  # bare `mlsyslabs [--host H] [--port P]` serves the labs
+    args = parser.parse_args(argv)
     from .physics.errors import PhysicsError
 
     try:
