@@ -198,3 +198,18 @@ def test_v116_reads_earlier_labs_from_the_ledger():
     led.save("v1.14", {"decisions": {"cadence_months": 3}})
     d = load_app(get_lab("v1.16").path).run(defs={k: Committed(v) for k, v in V116.items()})[1]
     assert d["q_cloud"].value == "int4" and d["cadence"].value == 3
+
+
+def test_v116_cost_failure_at_its_threshold():
+    # cost/request = N x $3/h / 3600 / 1000 req/s  >  $0.001  <=>  N > 1200
+    assert "cost per request" not in _v116(gpus=1024)["violations"]
+    assert "cost per request" in _v116(gpus=1536)["violations"]
+
+
+def test_v116_gpus_needed_meets_the_slo():
+    d = _v116()
+    from mlsyslabs.physics import fleet
+
+    n = d["gpus_for_slo"]
+    assert fleet.serve_fleet("llama2-7b", "h100-sxm", gpus=n, arrival_rps=1000, precision="int8",
+                             strategy="dynamic").p99_s <= 0.1

@@ -133,3 +133,9 @@ def test_min_workers_respects_every_stage():
     # from a 2 GB/s file system storage caps utilization at ~11.5%: no worker count reaches 50%
     assert pipeline.min_workers_for(0.5, demand) is None
     assert pipeline.min_workers_for(0.5, demand, cache_hit=1.0) == math.ceil(0.5 * demand / 400)
+
+
+def test_fleet_availability_is_stable_for_large_fleets():
+    assert 0.999 < fleet.fleet_availability(2048, 2000) <= 1.0
+    assert fleet.fleet_availability(2048, 2048) == pytest.approx(
+        (fleet.GPU_MTBF_H / (fleet.GPU_MTBF_H + fleet.GPU_MTTR_H)) ** 2048)

@@ -56,7 +56,12 @@ class FleetResult:
 def fleet_availability(gpus: int, needed: int, *, mtbf_h: float = GPU_MTBF_H, mttr_h: float = GPU_MTTR_H) -> float:
     """P(at least `needed` of `gpus` are up), independent failures."""
     a = mtbf_h / (mtbf_h + mttr_h)
-    return sum(math.comb(gpus, k) * a**k * (1 - a) ** (gpus - k) for k in range(needed, gpus + 1))
+    la, lb = math.log(a), math.log1p(-a)
+    # binomial tail in log space: math.comb(2048, 1024) would overflow a float
+    logs = [math.lgamma(gpus + 1) - math.lgamma(k + 1) - math.lgamma(gpus - k + 1) + k * la + (gpus - k) * lb
+            for k in range(needed, gpus + 1)]
+    top = max(logs)
+    return min(1.0, math.exp(top) * sum(math.exp(x - top) for x in logs))
 
 
 def serve_fleet(model, device, *, gpus: int, arrival_rps: float, prompt: int = 256, output: int = 16,
