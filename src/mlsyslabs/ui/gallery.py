@@ -13,12 +13,13 @@ def _e(x) -> str:
 def gallery_html(labs: list, progress: dict, notice: str | None = None) -> str:
     """labs: catalog Lab objects; progress: lab id -> latest ledger record."""
     done = sum(1 for lab in labs if lab.id in progress)
+    ready = sum(1 for lab in labs if lab.ready)
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>ML Systems Labs</title>"
              f"<meta name='viewport' content='width=device-width,initial-scale=1'><style>{stylesheet()}"
              f"body{{max-width:980px;margin:24px auto;padding:0 16px;}}</style></head><body class='mls'>",
              "<header class='mls-header'><div class='mls-kicker'>mlsyslabs</div><h1>ML Systems Labs</h1>"
              "<p>Predict first, then discover what the physics says. Every number comes from the mlsyslabs engine.</p>"
-             f"<p>Progress: {done} of {len(labs)} labs visited.</p></header>"]
+             f"<p>Progress: {done} of the {ready} ready labs visited ({len(labs)} planned).</p></header>"]
     if notice:
         parts.append(f"<div class='mls-banner mls-warn' role='status'><strong>▲ Ledger notice</strong>{_e(notice)}</div>")
     for vol, name in ((1, "Volume I: one machine, four tiers"), (2, "Volume II: at scale")):
