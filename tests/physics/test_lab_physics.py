@@ -139,3 +139,11 @@ def test_fleet_availability_is_stable_for_large_fleets():
     assert 0.999 < fleet.fleet_availability(2048, 2000) <= 1.0
     assert fleet.fleet_availability(2048, 2048) == pytest.approx(
         (fleet.GPU_MTBF_H / (fleet.GPU_MTBF_H + fleet.GPU_MTTR_H)) ** 2048)
+
+
+def test_moved_lab_helpers():
+    assert P.max_params_that_fit("jetson-orin-nx-16gb", "int8") == pytest.approx(16e9 * 0.9)
+    assert network.reachable_distance_m(0.1, 0.02) == pytest.approx(0.08 * network.FIBER_SPEED / 2)
+    assert network.reachable_distance_m(0.1, 0.2) == 0
+    h = workflow.training_run_hours("resnet50", "h100-sxm", samples=1e6, epochs=2)
+    assert h == pytest.approx(2e6 / (989.4e12 * 0.5 / (3 * 2 * 4.09e9)) / 3600)

@@ -102,3 +102,12 @@ def fits(required_bytes, capacity_bytes, *, memory_fraction=DEFAULT_MEMORY_FRACT
     check_fraction("memory_fraction", memory_fraction)
     check_positive("capacity_bytes", capacity_bytes)
     return required_bytes <= capacity_bytes * memory_fraction
+
+
+def max_params_that_fit(device, precision: str = "bf16", *, memory_fraction=DEFAULT_MEMORY_FRACTION) -> float:
+    """Largest parameter count whose weights fit the usable device memory (weights only:
+    an upper bound, since KV cache and activations need room too)."""
+    from .devices import get_device
+
+    check_fraction("memory_fraction", memory_fraction)
+    return get_device(device).require("memory_bytes") * memory_fraction / bytes_per_element(precision)

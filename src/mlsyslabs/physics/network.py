@@ -31,3 +31,10 @@ def transfer_time_s(bytes_, link_bw, *, latency_s: float = 0.0):
     check_positive("link_bw", link_bw)
     check_positive("bytes", bytes_, allow_zero=True)
     return latency_s + bytes_ / link_bw
+
+
+def reachable_distance_m(budget_s, other_s, *, speed=FIBER_SPEED):
+    """How far away a server may be when a round trip must fit in what the budget
+    leaves after the other terms: (budget - other) x v / 2 (0 when nothing is left)."""
+    check_positive("budget_s", budget_s)
+    return max(0.0, (budget_s - other_s) * speed / 2.0)

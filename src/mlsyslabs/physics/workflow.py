@@ -48,3 +48,15 @@ def schedule_weeks(*, experiments: int, loop_h: float, validation_weeks: float, 
     check_positive("loop_h", loop_h)
     rework_days = fix_days_at_start * defect_cost_multiplier(caught_at)
     return validation_weeks + math.ceil(experiments / parallel) * loop_h / hours_per_week + rework_days / 7.0
+
+
+def training_run_hours(model, device, *, samples: float, epochs: float = 1, batch: int = 64,
+                       precision: str = "bf16") -> float:
+    """Wall-clock hours of one training run (samples x epochs) from the engine's
+    training-step estimate at its default MFU."""
+    from .serving import estimate
+
+    check_positive("samples", samples)
+    check_positive("epochs", epochs)
+    sps = estimate(model, device, phase="training", batch=batch, precision=precision).samples_per_s
+    return samples * epochs / sps / 3600.0

@@ -245,8 +245,7 @@ def _(P, home_context, ledger, mo):
 @app.cell
 def _(G, LAW, P, SCENARIO, U, partC_precision, partC_prediction, partC_target, partC_tier):
     def _max_fit(tier, precision):
-        _dev = P.get_device(P.TIER_REFERENCE[tier])
-        return _dev.memory_bytes * P.DEFAULT_MEMORY_FRACTION / P.bytes_per_element(precision)
+        return P.max_params_that_fit(P.TIER_REFERENCE[tier], precision)
 
     _need = LAW.params_for_loss(SCENARIO["edge_target_loss"], SCENARIO["abundant_tokens"])
     _dam = P.dam_diagnosis(_need, SCENARIO["abundant_tokens"], max_params_that_fit=_max_fit("edge", "int8"))

@@ -303,7 +303,7 @@ def _(ui):
 def _(G, SCENARIO, network, partD_prediction, placement):
     _r0 = placement("cloud", model="resnet50", distance_km=0)
     # the round trip may take whatever the budget leaves after upload, data and compute
-    partD_limit_km = max(0.0, (SCENARIO["budget_s"] - _r0.total_s) * network.FIBER_SPEED / 2 / 1e3)
+    partD_limit_km = network.reachable_distance_m(SCENARIO["budget_s"], _r0.total_s) / 1e3
     partD_result = None
     if partD_prediction.value is not None:
         partD_result = G.grade_numeric(

@@ -206,11 +206,11 @@ def _(ui):
 
 
 @app.cell
-def _(P, SCENARIO, W):
+def _(SCENARIO, W):
     def loop_hours(device, precision="bf16"):
         """One fine-tuning run (images x epochs) from the engine's training estimate, plus turnaround."""
-        _sps = P.estimate("resnet50", device, phase="training", batch=64, precision=precision).samples_per_s
-        return SCENARIO["images"] * SCENARIO["epochs"] / _sps / 3600 + SCENARIO["turnaround_h"]
+        return W.training_run_hours("resnet50", device, samples=SCENARIO["images"], epochs=SCENARIO["epochs"],
+                                    precision=precision) + SCENARIO["turnaround_h"]
 
     def experiments_on(device):
         return W.experiments_possible(SCENARIO["hours"], train_h=loop_hours(device))
