@@ -1,18 +1,36 @@
-"""Run a lab notebook headless with chosen prediction values (marimo App.run,
-overriding each `*_prediction` element through `defs`)."""
+"""Run a lab notebook headless (marimo App.run) with chosen prediction answers and
+control settings, and read what it rendered.
+
+A committed prediction is stood in for by `Committed(value)`, which carries the
+real element's option labels and question so the lab grades and labels it exactly
+as in the browser."""
 from __future__ import annotations
 
+import functools
 import importlib.util
+import re
+from html import unescape
 from pathlib import Path
+
+# UI element types that are controls a learner moves (not predictions, not memos).
+CONTROL_TYPES = {"slider", "dropdown", "radio", "number", "switch", "checkbox", "range_slider", "multiselect"}
 
 
 class Committed:
-    """Stands in for a prediction element the learner has answered."""
+    """Stands in for a UI element holding `value` (a submitted prediction or a control)."""
 
-    def __init__(self, value):
+    def __init__(self, value, like=None):
         self.value = value
+        if like is not None:
+            for attr in ("element", "options", "_mls_question", "_mls_unit"):
+                if hasattr(like, attr):
+                    setattr(self, attr, getattr(like, attr))
+
+    def __repr__(self) -> str:  # how a lab shows the stand-in where it displays the element
+        return "(control)"
 
 
+@functools.lru_cache(maxsize=None)
 def load_app(path: Path):
     spec = importlib.util.spec_from_file_location(f"lab_{path.stem}", path)
     mod = importlib.util.module_from_spec(spec)
@@ -20,18 +38,106 @@ def load_app(path: Path):
     return mod.app
 
 
-def run_lab(path: Path, answers: dict | None = None):
+def load_module(path: Path):
+    """The notebook as a module: its setup names and @app.function scenario functions."""
+    spec = importlib.util.spec_from_file_location(f"labmod_{path.stem}", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def run_lab(path: Path, answers: dict | None = None, controls: dict | None = None):
+    """answers: prediction name -> value; controls: control name -> value. Every
+    control of the lab is passed when any is (marimo needs a cell's whole set)."""
     app = load_app(path)
-    return app.run(defs={k: Committed(v) for k, v in (answers or {}).items()})
+    defs = {}
+    if answers or controls:
+        _, base = app.run()
+        defs = {k: Committed(v, like=base[k]) for k, v in (answers or {}).items()}
+        if controls:
+            defs.update({k: Committed(e.value) for k, e in lab_controls(base).items()})
+            defs.update({k: Committed(v) for k, v in controls.items()})
+    return app.run(defs=defs)
+
+
+def predictions(defs) -> dict:
+    return {k: v for k, v in defs.items() if k.endswith("_prediction")}
+
+
+def lab_controls(defs) -> dict:
+    """Every control element the lab defines (name -> element)."""
+    return {k: v for k, v in defs.items()
+            if type(v).__name__ in CONTROL_TYPES and not k.endswith("_prediction") and not k.startswith("_")}
 
 
 def prediction_options(element) -> list:
-    """Every answer a prediction element offers: radio options, or for a numeric
-    form its low end, high end and a middle value."""
-    if hasattr(element, "options") and isinstance(element.options, dict):
-        return list(element.options.values())
-    inner = getattr(element, "element", None)
-    if inner is not None and hasattr(inner, "start"):
+    """Every answer a prediction offers: the options of a choice (a form around a
+    radio), or for a numeric form its low end, high end and a middle value."""
+    inner = getattr(element, "element", element)
+    if isinstance(getattr(inner, "options", None), dict):
+        return list(inner.options.values())
+    if hasattr(inner, "start"):
         lo, hi = float(inner.start), float(inner.stop)
         return [lo, (lo * hi) ** 0.5 if lo > 0 else (lo + hi) / 2, hi]
     raise TypeError(f"unsupported prediction element {type(element).__name__}")
+
+
+def control_values(element) -> list:
+    """Each option of a choice control; both ends and the middle of a range."""
+    kind = type(element).__name__
+    if kind in ("dropdown", "radio"):
+        return list(element.options.values())
+    if kind == "multiselect":
+        opts = list(element.options.values())
+        return [[], opts[:1], opts]
+    if kind in ("switch", "checkbox"):
+        return [False, True]
+    if kind in ("slider", "number"):
+        lo, hi = element.start, element.stop
+        step = getattr(element, "step", None) or 1
+        mid = lo + round((hi - lo) / 2 / step) * step
+        return [lo, mid, hi]
+    if kind == "range_slider":
+        return [[element.start, element.start], [element.start, element.stop], [element.stop, element.stop]]
+    raise TypeError(f"unsupported control {kind}")
+
+
+_TAG = re.compile(r"<[^>]*>")
+_SCRIPT = re.compile(r"<(script|style)\b.*?</\1>", re.S)
+
+
+def rendered_text(outputs) -> str:
+    """The visible text of every cell output (tags, scripts and styles removed;
+    chart titles, axis titles, annotations and trace labels included)."""
+    parts = []
+    for out in outputs:
+        if out is None:
+            continue
+        if hasattr(out, "layout") and hasattr(out, "data"):  # a bare plotly figure
+            parts.append(_figure_text(out))
+            continue
+        html = getattr(out, "text", None)
+        if html is None:
+            continue
+        parts.append(unescape(_TAG.sub(" ", _SCRIPT.sub(" ", html))))
+    return "\n".join(parts)
+
+
+def _figure_text(fig) -> str:
+    lay = fig.layout
+    bits = [lay.title.text, lay.xaxis.title.text, lay.yaxis.title.text]
+    bits += [a.text for a in lay.annotations or ()]
+    for tr in fig.data:
+        bits.append(getattr(tr, "name", None))
+        text = getattr(tr, "text", None)
+        bits += list(text) if isinstance(text, (list, tuple)) else [text]
+    return " ".join(str(b) for b in bits if b)
+
+
+# What a learner must never see: raw floats, non-numbers, Python's None, doubled units.
+BAD_TEXT = re.compile(r"\d[eE][+-]?\d|\bnan\b|\bNaN\b|\binf\b|\bNone\b|\b(ms|s|x|GB|MB|%|W)\s+\1\b")
+
+
+def bad_text(outputs) -> list[str]:
+    text = rendered_text(outputs)
+    return [text[max(0, m.start() - 40):m.end() + 40].replace("\n", " ") for m in BAD_TEXT.finditer(text)]

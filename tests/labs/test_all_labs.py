@@ -9,13 +9,9 @@ import pytest
 from mlsyslabs.labs.catalog import ready_labs
 from mlsyslabs.ledger import Ledger
 
-from .harness import prediction_options, run_lab
+from .harness import prediction_options, predictions as _predictions, run_lab
 
 LABS = ready_labs()
-
-
-def _predictions(defs) -> dict:
-    return {k: v for k, v in defs.items() if k.endswith("_prediction")}
 
 
 @pytest.mark.parametrize("lab", LABS, ids=lambda lab: lab.id)
@@ -26,7 +22,7 @@ def test_default_state_runs_and_saves_a_visit(lab):
     for name in preds:
         assert defs.get(name.replace("_prediction", "_result")) is None  # nothing revealed before predicting
     rec = Ledger.open().get(lab.id)
-    assert rec is not None and rec["predictions"] == []
+    assert rec is not None and rec["predictions"] == [] and rec["context"] is None
 
 
 def _cases():

@@ -1,8 +1,12 @@
-"""What every lab does with the ledger: read the learner's home context, and
-save its record when something worth saving changed."""
+"""What every lab does with the ledger: read the learner's home context, commit
+predictions (final, durable at once, restored on every revisit), and merge-save
+its record without ever losing committed work."""
 from __future__ import annotations
 
-from ..ledger import CONTEXTS, Ledger
+from dataclasses import dataclass
+
+from ..ledger import CONTEXTS, Ledger, LedgerError
+from ..ledger.store import now_iso
 
 
 def home_context(ledger: Ledger, default: str = "cloud") -> str:
@@ -13,13 +17,19 @@ def home_context(ledger: Ledger, default: str = "cloud") -> str:
 
 
 def build_record(*, context: str | None, results: list, decisions: dict | None = None,
-                 outcomes: dict | None = None, constraints: list[str] | None = None, expected: int) -> dict:
-    """results: PredictionResult for each prediction committed so far."""
+                 outcomes: dict | None = None, constraints: list[str] | None = None, expected: int | None = None,
+                 memo: dict | None = None) -> dict:
+    """results: a PredictionResult or None for every prediction of the lab (None:
+    not committed yet); `expected` defaults to their number."""
     done = [r for r in results if r is not None]
     cons = list(constraints or [])
-    return {"context": context, "predictions": [r.to_record() for r in done], "decisions": dict(decisions or {}),
-            "outcomes": dict(outcomes or {}, completed=len(done) == expected), "constraint_hit": bool(cons),
-            "constraints": cons}
+    expected = len(results) if expected is None else expected
+    rec = {"context": context, "predictions": [r.to_record() for r in done], "decisions": dict(decisions or {}),
+           "outcomes": dict(outcomes or {}, completed=len(done) == expected), "constraint_hit": bool(cons),
+           "constraints": cons}
+    if memo and any(v.strip() for v in memo.values()):
+        rec["memo"] = {k: plain_text(v) for k, v in memo.items()}
+    return rec
 
 
 def save_if_changed(ledger: Ledger, lab_id: str, record: dict) -> bool:
@@ -44,3 +54,79 @@ def ledger_value(ledger: Ledger, lab_id: str, section: str, key: str):
     """One decision or outcome an earlier lab saved (None when absent)."""
     rec = ledger.get(lab_id) or {}
     return (rec.get(section) or {}).get(key)
+
+
+@dataclass(frozen=True)
+class SaveStatus:
+    """Whether the learner's work reached the ledger; `message` says why not."""
+
+    saved: bool
+    message: str = ""
+
+
+def _stored_answer(pred: dict):
+    return pred["choice"] if pred.get("choice") is not None else pred.get("predicted")
+
+
+def _option_labels(element) -> dict:
+    """key -> text of a choice prediction (a form around a radio), else {}."""
+    inner = getattr(element, "element", element)
+    options = getattr(inner, "options", None)
+    return {v: k for k, v in options.items()} if isinstance(options, dict) else {}
+
+
+class LabSession:
+    """One lab's link to the ledger.
+
+    `commit(part, element, grade)` returns the graded result of the FIRST answer ever
+    committed for that part: from the ledger when it holds one (an earlier visit,
+    another tab), else from the element's submitted value, which is then recorded at
+    once. Later submissions never change it. `save(record)` merges (ledger.merge).
+    Failures are kept in `error` so the lab can say the work was not saved.
+    """
+
+    def __init__(self, ledger: Ledger, lab_id: str):
+        self.ledger, self.lab_id = ledger, lab_id
+        self.error: str | None = None
+
+    def _stored(self, part: str) -> dict | None:
+        try:
+            rec = self.ledger.get(self.lab_id) or {}
+        except (OSError, LedgerError):
+            return None
+        return next((p for p in rec.get("predictions", []) if p.get("id") == part), None)
+
+    def commit(self, part: str, element, grade):
+        labels = _option_labels(element)
+        stored = self._stored(part)
+        if stored is None:
+            value = getattr(element, "value", None)
+            if value is None:
+                return None
+            result = grade(value).with_labels(labels)
+            if result.id != part:
+                raise ValueError(f"grade() returned a result for {result.id!r}, expected {part!r}")
+            try:
+                stored = self.ledger.commit_prediction(self.lab_id, dict(result.to_record(), committed_at=now_iso()))
+            except (OSError, LedgerError) as exc:
+                self.error = f"your prediction for {part} was not saved ({exc})"
+                return result
+            if _stored_answer(stored) == result.answer:
+                return result
+        return grade(_stored_answer(stored)).with_labels(labels)
+
+    def save(self, record: dict) -> SaveStatus:
+        try:
+            self.ledger.merge_save(self.lab_id, record)
+        except (OSError, LedgerError) as exc:
+            self.error = f"your work in this lab was not saved ({exc})"
+            return SaveStatus(False, self.error)
+        self.error = None  # the merged record carries any earlier unsaved commit too
+        return SaveStatus(True)
+
+    def memo(self) -> dict:
+        """The decision memo saved earlier, or {}."""
+        try:
+            return dict((self.ledger.get(self.lab_id) or {}).get("memo") or {})
+        except (OSError, LedgerError):
+            return {}

@@ -5,7 +5,9 @@ Document:
    "labs": {"v1.05": [record, ...oldest first], ...}}
 Record (what a lab saves; `saved_at` added by the store):
   {"context": "cloud"|"edge"|"mobile"|"tiny"|None,
-   "predictions": [{"id", "invariant", "choice", "predicted", "actual", "correct", "off_by"}],
+   "predictions": [{"id", "invariant", "choice", "label", "answer_label", "predicted", "actual", "correct",
+                    "off_by", "committed_at"}],
+   "memo": {"recommendation", "rejected", "risk", "would_change"} (strings, optional),
    "decisions": {str: scalar}, "outcomes": {str: scalar},
    "constraint_hit": bool, "constraints": [str], "saved_at": ISO}
 """
@@ -21,6 +23,10 @@ MAX_DEPTH = 6
 MAX_LABS = 100
 MAX_VERSIONS = 2000
 MAX_ITEMS = 200  # predictions, constraints, decision/outcome keys per record
+PREDICTION_FIELDS = {"id", "invariant", "choice", "label", "answer_label", "predicted", "actual", "correct", "off_by",
+                     "committed_at"}
+# The decision memo that closes every lab (quoted back by the capstones).
+MEMO_FIELDS = ("recommendation", "rejected", "risk", "would_change")
 _MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|javascript:", re.IGNORECASE)
 
 
@@ -64,7 +70,7 @@ def validate_record(lab_id: str, rec, *, require_saved_at: bool = False) -> None
     if not isinstance(rec, dict):
         raise LedgerError(f"{where}: must be an object")
     _depth(rec, MAX_DEPTH, where)
-    allowed = {"context", "predictions", "decisions", "outcomes", "constraint_hit", "constraints", "saved_at"}
+    allowed = {"context", "predictions", "decisions", "outcomes", "constraint_hit", "constraints", "memo", "saved_at"}
     extra = set(rec) - allowed
     if extra:
         raise LedgerError(f"{where}: unknown field(s) {', '.join(sorted(extra))}")
@@ -78,9 +84,9 @@ def validate_record(lab_id: str, rec, *, require_saved_at: bool = False) -> None
         w = f"{where} prediction {i}"
         if not isinstance(p, dict) or not isinstance(p.get("id"), str):
             raise LedgerError(f"{w}: must be an object with a string id")
-        if set(p) - {"id", "invariant", "choice", "predicted", "actual", "correct", "off_by"}:
+        if set(p) - PREDICTION_FIELDS:
             raise LedgerError(f"{w}: unknown field(s)")
-        for k in ("id", "invariant", "choice"):
+        for k in ("id", "invariant", "choice", "label", "answer_label", "committed_at"):
             if p.get(k) is not None:
                 if not isinstance(p[k], str):
                     raise LedgerError(f"{w}: {k} must be a string")
@@ -101,6 +107,12 @@ def validate_record(lab_id: str, rec, *, require_saved_at: bool = False) -> None
                 check_string(f"{where} {key}.{k}", v)
             elif isinstance(v, float):
                 _number(f"{where} {key}.{k}", v)
+    memo = rec.get("memo")
+    if memo is not None:
+        if not isinstance(memo, dict) or set(memo) - set(MEMO_FIELDS) or not all(isinstance(v, str) for v in memo.values()):
+            raise LedgerError(f"{where}: memo must be an object of strings with keys among {', '.join(MEMO_FIELDS)}")
+        for k, v in memo.items():
+            check_string(f"{where} memo.{k}", v)
     if not isinstance(rec.get("constraint_hit", False), bool):
         raise LedgerError(f"{where}: constraint_hit must be true or false")
     cons = rec.get("constraints", [])

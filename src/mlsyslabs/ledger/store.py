@@ -17,7 +17,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from .schema import SCHEMA_VERSION, LedgerError, validate_document, validate_record
+from .merge import is_news, merge_records, same_content
+from .schema import MAX_VERSIONS, SCHEMA_VERSION, LedgerError, validate_document, validate_record
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 FILENAME = "ledger.json"
@@ -140,17 +141,59 @@ class Ledger:
 
     # ------------------------------------------------------------------ writing
     def save(self, lab_id: str, record: dict) -> dict:
+        """Append `record` as a new version, as given (import, tests, tools).
+        Labs use `merge_save`, which never loses committed work."""
         rec = copy.deepcopy(record)
         rec["saved_at"] = now_iso()
         validate_record(lab_id, rec)
         with _locked(self.path):
             doc = self._load()
-            versions = doc["labs"].setdefault(lab_id, [])
-            versions.append(rec)
-            del versions[:-2000]  # bounded history per lab (schema MAX_VERSIONS)
-            doc["updated_at"] = rec["saved_at"]
-            atomic_write_json(self.path, doc)
+            self._put(doc, lab_id, rec, append=True)
         return rec
+
+    def merge_save(self, lab_id: str, record: dict) -> dict:
+        """Merge `record` into the latest version (see ledger.merge): committed
+        predictions are kept, a meaningful event appends a history version, anything
+        else refreshes the latest one. Returns the stored record."""
+        validate_record(lab_id, record)
+        with _locked(self.path):
+            doc = self._load()
+            versions = doc["labs"].get(lab_id) or []
+            latest = versions[-1] if versions else None
+            merged = merge_records(latest, record)
+            if same_content(latest, merged):
+                return copy.deepcopy(latest)
+            merged["saved_at"] = now_iso()
+            validate_record(lab_id, merged)
+            self._put(doc, lab_id, merged, append=is_news(latest, merged))
+        return copy.deepcopy(merged)
+
+    def commit_prediction(self, lab_id: str, prediction: dict) -> dict:
+        """Record a committed prediction at once, unless this part was already
+        committed (another tab, an earlier visit): the first commit wins and is
+        returned."""
+        with _locked(self.path):
+            doc = self._load()
+            versions = doc["labs"].get(lab_id) or []
+            latest = versions[-1] if versions else None
+            for p in (latest or {}).get("predictions", []):
+                if p["id"] == prediction["id"]:
+                    return copy.deepcopy(p)
+            merged = merge_records(latest, {"predictions": [prediction]})
+            merged["saved_at"] = now_iso()
+            validate_record(lab_id, merged)
+            self._put(doc, lab_id, merged, append=True)
+        return copy.deepcopy(prediction)
+
+    def _put(self, doc: dict, lab_id: str, rec: dict, *, append: bool) -> None:
+        versions = doc["labs"].setdefault(lab_id, [])
+        if append or not versions:
+            versions.append(rec)
+        else:
+            versions[-1] = rec
+        del versions[:-MAX_VERSIONS]  # bounded history per lab
+        doc["updated_at"] = rec["saved_at"]
+        atomic_write_json(self.path, doc)
 
     def export(self, path: str | os.PathLike) -> Path:
         out = Path(path)

@@ -5,11 +5,15 @@ from . import tokens as T
 
 
 def themed(fig, *, title: str, x: str = "", y: str = "", height: int = 360):
-    fig.update_layout(title=title, font=dict(family=T.FONT, color=T.INK, size=13), paper_bgcolor=T.SURFACE,
-                      plot_bgcolor=T.SURFACE, height=height, margin=dict(l=60, r=20, t=50, b=50),
-                      legend=dict(orientation="h", y=-0.2), xaxis_title=x, yaxis_title=y)
-    fig.update_xaxes(gridcolor="#e2e8f0", zerolinecolor=T.BORDER)
-    fig.update_yaxes(gridcolor="#e2e8f0", zerolinecolor=T.BORDER)
+    # Legend above the plot (never over an axis title); SI tick prefixes ("10G", not
+    # Plotly's default "10B", which reads as ten bytes on a byte axis); no mode bar,
+    # whose buttons add ten invisible tab stops per chart.
+    fig.update_layout(title=dict(text=title, y=0.98, yanchor="top"), font=dict(family=T.FONT, color=T.INK, size=13),
+                      paper_bgcolor=T.SURFACE, plot_bgcolor=T.SURFACE, height=height,
+                      margin=dict(l=60, r=20, t=80, b=50), xaxis_title=x, yaxis_title=y,
+                      legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom"), modebar=dict(remove=["all"]))
+    fig.update_xaxes(gridcolor="#e2e8f0", zerolinecolor=T.BORDER, exponentformat="SI")
+    fig.update_yaxes(gridcolor="#e2e8f0", zerolinecolor=T.BORDER, exponentformat="SI")
     return fig
 
 
@@ -39,3 +43,24 @@ COLOR = {
     "compute": T.TIER["edge"],
     "fixed": T.TIER["tiny"],
 }
+
+
+def reference_line(fig, value: float, label: str, *, axis: str = "y", color: str | None = None, dash: str = "dash"):
+    """A labelled horizontal (axis='y') or vertical (axis='x') line at `value` that
+    stays legible on log axes: Plotly places annotations on a log axis at log10 of
+    the position, so the label is positioned by hand (set the axis type first)."""
+    import math
+
+    color = color or COLOR["highlight"]
+    ax = fig.layout.yaxis if axis == "y" else fig.layout.xaxis
+    pos = math.log10(value) if ax.type == "log" and value > 0 else value
+    line = dict(line_dash=dash, line_color=color, line_width=2)
+    note = dict(text=label, showarrow=False, font=dict(color=T.INK, size=12), bgcolor=T.SURFACE,
+                bordercolor=color, borderwidth=1)
+    if axis == "y":
+        fig.add_hline(y=value, **line)
+        fig.add_annotation(x=1, xref="paper", y=pos, yref="y", xanchor="right", yanchor="bottom", **note)
+    else:
+        fig.add_vline(x=value, **line)
+        fig.add_annotation(x=pos, xref="x", y=1, yref="paper", xanchor="left", yanchor="top", **note)
+    return fig

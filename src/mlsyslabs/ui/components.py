@@ -19,6 +19,11 @@ def _html(body: str) -> mo.Html:
     return mo.Html(f'<div class="mls">{body}</div>')
 
 
+def tier_name(tier: str) -> str:
+    """'edge' -> 'Edge': tiers are shown by name, never by id."""
+    return T.TIER_LABEL.get(tier, tier)
+
+
 # ------------------------------------------------------------------ framing
 def header(lab, *, subtitle: str, parts: list[str], notice: str | None = None) -> mo.Html:
     """Title block: volume, chapter, invariants, contexts, time; also injects the stylesheet."""
@@ -44,44 +49,90 @@ def stakeholder(sender: str, role: str, message: str) -> mo.Html:
 
 
 # ---------------------------------------------------------------- prediction
-def choice_prediction(label: str, options: dict[str, str]) -> mo.ui.radio:
-    """Multiple choice: options map the text shown to a stable key."""
-    return mo.ui.radio(options=options, label=label)
+COMMIT_LABEL = "Commit my prediction (final)"
 
 
-def numeric_prediction(label: str, *, start: float, stop: float, step: float, value: float,
+def choice_prediction(question: str, options: dict[str, str]) -> mo.ui.form:
+    """Multiple choice: `options` maps the text shown to a stable key. Picking an
+    option commits nothing; the learner presses the commit button (keyboard: Tab to
+    it, Enter). Its value stays None until then."""
+    form = mo.ui.radio(options=options, label=f"**{question}**").form(
+        submit_button_label=COMMIT_LABEL, validate=lambda v: None if v is not None else "Choose an option first.")
+    form._mls_question = question
+    return form
+
+
+def numeric_prediction(question: str, *, start: float, stop: float, step: float, value: float,
                        unit: str) -> mo.ui.form:
-    """Numeric estimate; its value stays None until the learner presses Lock."""
-    return mo.ui.number(start=start, stop=stop, step=step, value=value, label=f"{label} ({unit})").form(
-        submit_button_label="Lock my prediction")
+    """Numeric estimate; its value stays None until the learner commits."""
+    form = mo.ui.number(start=start, stop=stop, step=step, value=value, label=f"**{question}** ({unit})").form(
+        submit_button_label=COMMIT_LABEL)
+    form._mls_question, form._mls_unit = question, unit
+    return form
+
+
+def prediction(element, result: PredictionResult | None, *, fmt=None):
+    """The prediction as the learner sees it: the open question with its commit
+    button, or, once committed (now or on an earlier visit), the answer read-only."""
+    if result is None:
+        return element
+    question = getattr(element, "_mls_question", "Your prediction")
+    if result.label is not None:
+        answer = result.label
+    else:
+        shown = (fmt or fmt_value)(result.predicted) if result.predicted is not None else str(result.choice)
+        answer = f"{shown} {getattr(element, '_mls_unit', result.unit)}".strip()
+    return _html(f"<div class='mls-committed' role='group' aria-label='Your committed prediction'>"
+                 f"<div class='mls-label'>{_e(question)}</div>"
+                 f"<div><span aria-hidden='true'>🔒</span> Committed: <b>{_e(answer)}</b></div>"
+                 f"<div class='mls-note'>A committed prediction is final; the reveal below grades it.</div></div>")
+
+
+def fmt_value(v: float) -> str:
+    """A plain number for a reveal: no scientific notation, sensible precision."""
+    a = abs(v)
+    if a >= 1e15 or (0 < a < 1e-3):
+        mant, exp = f"{v:.2e}".split("e")
+        return f"{mant} × 10^{int(exp)}"
+    if a >= 100:
+        return f"{v:,.0f}"
+    return f"{v:,.3g}"
 
 
 def locked(what: str = "the instruments") -> mo.Html:
     return banner("info", "Locked", f"Commit your prediction above to unlock {what}.")
 
 
-def reveal(result: PredictionResult, *, fmt=lambda v: f"{v:,.3g}") -> mo.Html:
-    """Prediction vs actual, the off-by factor, right or wrong, and why."""
+def reveal(result: PredictionResult, *, fmt=fmt_value) -> mo.Html:
+    """You chose X; the answer is Y; how far off; why."""
     kind = "ok" if result.correct else "fail"
     verdict = "Correct" if result.correct else "Not quite"
     rows = []
-    if result.predicted is not None:
+    if result.label is not None:
+        rows.append(("You chose", result.label))
+        if result.answer_label is not None:
+            rows.append(("The answer", result.answer_label))
+    elif result.predicted is not None:
         rows.append(("You predicted", f"{fmt(result.predicted)} {result.unit}"))
     if result.actual is not None:
         rows.append(("The physics says", f"{fmt(result.actual)} {result.unit}"))
+    if result.label is not None and result.predicted is not None and result.actual is not None:
+        rows.append(("Your choice implies", f"{fmt(result.predicted)} {result.unit}"))
     if result.off_by is not None:
         d = {"under": " (you underestimated)", "over": " (you overestimated)"}.get(result.direction, "")
-        rows.append(("Off by", f"{result.off_by:,.2f}x{d}"))
+        rows.append(("Off by", f"{fmt_value(result.off_by)}x{d}"))
     table = "".join(f"<tr><td>{_e(a)}</td><td><b>{_e(b)}</b></td></tr>" for a, b in rows)
     body = (f"<div class='mls-banner mls-{kind} mls-reveal' role='status'><strong>"
             f"{T.STATUS[kind][2]} {verdict}</strong><table>{table}</table><p>{_e(result.explanation)}</p></div>")
     return _html(body)
 
 
-def math_peek(title: str, equation: str, constants: list[tuple[str, str, str]]) -> mo.Html:
-    """Collapsible governing equation and the constants used, with sources."""
+def math_peek(title: str, equations: list[str], constants: list[tuple[str, str, str]]) -> mo.Html:
+    """Collapsible governing equations (LaTeX, one display line each, rendered by
+    marimo's bundled KaTeX) and the constants used, with their sources."""
+    eqs = "\n\n".join(f"$$\n{e}\n$$" for e in equations)
     rows = "\n".join(f"| {n} | {v} | {s} |" for n, v, s in constants)
-    md = f"```\n{equation}\n```\n\n| constant | value | source |\n|---|---|---|\n{rows}"
+    md = f"{eqs}\n\n| constant | value | source |\n|---|---|---|\n{rows}"
     return mo.accordion({f"Math peek: {title}": mo.md(md)})
 
 
@@ -155,7 +206,36 @@ def status_hud(*, lab_id: str, predictions: int, of: int, saved: bool, constrain
                  "".join(f"<span>{_e(k)}: <b>{_e(v)}</b></span>" for k, v in items) + "</div>")
 
 
-def takeaways(points: list[str], self_check: list[tuple[str, str]]) -> mo.Html:
+def takeaways(points: list[str], self_check: list[tuple[str, str]], *, unlocked: bool = True):
+    """Key takeaways and self-check; hidden (they answer the questions) until every
+    prediction of the lab is committed."""
+    if not unlocked:
+        return banner("info", "Takeaways locked", "Commit every prediction above to see the takeaways and self-check.")
     md = "\n".join(f"{i}. {p}" for i, p in enumerate(points, 1))
     checks = {f"Self-check {i}: {q}": mo.md(a) for i, (q, a) in enumerate(self_check, 1)}
     return mo.vstack([mo.md("### Key takeaways\n\n" + md), mo.accordion(checks)])
+
+
+MEMO_PROMPTS = {
+    "recommendation": "Your recommendation (what you would do, with the number that decided it)",
+    "rejected": "The alternative you rejected, and why",
+    "risk": "The residual risk",
+    "would_change": "What would change your decision",
+}
+
+
+def decision_memo(saved: dict | None = None) -> mo.ui.form:
+    """The memo that closes every lab; the capstones quote it back. Pre-filled with
+    the memo saved on an earlier visit; saving again revises it."""
+    saved = saved or {}
+    fields = {k: mo.ui.text_area(value=saved.get(k, ""), label=label, max_length=2000, full_width=True)
+              for k, label in MEMO_PROMPTS.items()}
+    return mo.ui.dictionary(fields).form(submit_button_label="Save my decision memo", label="**Decision memo**")
+
+
+def save_notice(error: str | None):
+    """A persistent, explicit message when the learner's work did not reach the ledger."""
+    if not error:
+        return mo.md("")
+    return _html(_banner_html("fail", "Not saved", f"{error}. What you entered is still on this page; "
+                                                  "fix the cause (disk space, permissions) and change any control to retry."))

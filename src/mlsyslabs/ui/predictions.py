@@ -18,6 +18,8 @@ class PredictionResult:
     explanation: str  # why: which term, limit or mechanism decided it
     correct_choice: str | None = None
     unit: str = ""
+    label: str | None = None  # the option text the learner committed (choice questions)
+    answer_label: str | None = None  # the option text of the right answer
 
     @property
     def off_by(self) -> float | None:
@@ -35,9 +37,23 @@ class PredictionResult:
 
     def to_record(self) -> dict:
         off = self.off_by
-        return {"id": self.id, "invariant": self.invariant, "choice": self.choice, "predicted": _finite(self.predicted),
-                "actual": _finite(self.actual), "correct": self.correct,
-                "off_by": off if off is not None and math.isfinite(off) else None}
+        rec = {"id": self.id, "invariant": self.invariant, "choice": self.choice, "predicted": _finite(self.predicted),
+               "actual": _finite(self.actual), "correct": self.correct,
+               "off_by": off if off is not None and math.isfinite(off) else None}
+        rec.update({k: v for k, v in (("label", self.label), ("answer_label", self.answer_label)) if v is not None})
+        return rec
+
+    @property
+    def answer(self):
+        """What the learner committed: the option key, or the number."""
+        return self.choice if self.choice is not None else self.predicted
+
+    def with_labels(self, labels: dict) -> "PredictionResult":
+        """The same result naming the options in words (`labels`: key -> text)."""
+        from dataclasses import replace
+
+        return replace(self, label=labels.get(self.choice, self.label),
+                       answer_label=labels.get(self.correct_choice, self.answer_label))
 
 
 def _finite(x):

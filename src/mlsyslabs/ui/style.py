@@ -43,6 +43,9 @@ def stylesheet() -> str:
   padding:10px 16px;font-size:.85rem;}}
 .mls-hud span b{{color:{T.HEADER_INK};}} .mls-hud span{{color:{T.HEADER_MUTED};}}
 .mls-reveal table{{border-collapse:collapse;margin-top:6px;}} .mls-reveal td{{padding:2px 12px 2px 0;}}
+.mls-committed{{background:{T.PANEL};border:1px solid {T.BORDER};border-left:5px solid {T.PREDICTION};border-radius:8px;
+  padding:10px 16px;}}
+.mls-committed .mls-label{{font-weight:700;}} .mls-committed .mls-note{{font-size:.8rem;color:{T.MUTED};}}
 .mls-section{{font-size:1.3rem;font-weight:700;margin-top:8px;border-bottom:2px solid {T.BORDER};padding-bottom:4px;}}
 .mls-section span{{font-size:.8rem;font-weight:400;color:{T.MUTED};margin-left:8px;}}
 .mls-gallery-vol{{margin-top:18px;}}

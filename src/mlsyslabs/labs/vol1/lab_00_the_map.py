@@ -3,50 +3,93 @@ import marimo
 __generated_with = "0.25.2"
 app = marimo.App(width="medium")
 
-
-@app.cell
-def _():
+with app.setup:
+    # The scenario layer: settings, graded answers and cited values, importable and
+    # testable without running the notebook (tests/labs/test_v1_00.py).
     import marimo as mo
     import plotly.graph_objects as go
 
-    from mlsyslabs.labs.kit import build_record, charts, G, get_lab, home_context, Ledger, P, save_if_changed, U, ui
+    from mlsyslabs.labs.kit import G, LabSession, Ledger, P, U, build_record, charts, get_lab, home_context, ui
 
     LAB = get_lab("v1.00")
-    ledger = Ledger.open()
     TIER_DEVICES = {t: P.get_device(d) for t, d in P.TIER_REFERENCE.items()}
-    return G, LAB, P, TIER_DEVICES, U, build_record, charts, go, home_context, ledger, mo, save_if_changed, ui
+    # Part A: magnitude options, log-spaced alike so no option stands out as computed.
+    PART_A_OPTIONS = {"about 3,000x": 3e3, "about 30,000x": 3e4, "about 300,000x": 3e5, "about 3,000,000x": 3e6}
+    # Part B: the robotics lead's proposal.
+    PART_B = dict(model="llama3-8b", tier="edge", precision="fp16", context=2048, batch=1)
+    PART_B_OPTIONS = {"Fits with room to spare": "room", "Just fits": "tight", "Does not fit": "oom"}
+
+
+@app.function
+def part_a_ratio() -> float:
+    """Cloud / TinyML main-memory ratio of the tiers' reference devices."""
+    return P.tier_span("memory")["ratio"]
+
+
+@app.function
+def fit_estimate(model: str, tier: str, precision: str, context: int, batch: int):
+    """Footprint of a model decoding at a context and batch on a tier's reference device."""
+    m = P.get_workload(model)
+    llm = isinstance(m, P.Transformer)
+    return P.estimate(m, P.get_device(P.TIER_REFERENCE[tier]), phase="decode" if llm else "inference", batch=batch,
+                      seq_len=min(context, m.max_context) if llm else 1, precision=precision)
+
+
+@app.function
+def usable_bytes(est) -> float:
+    return est.capacity_bytes * est.assumptions["memory_fraction"]
+
+
+@app.function
+def part_b_need() -> float:
+    """The proposal's footprint as a fraction of usable memory (>1: does not fit)."""
+    est = fit_estimate(**PART_B)
+    return est.memory_bytes / usable_bytes(est)
+
+
+@app.function
+def fit_choice(need: float) -> str:
+    return G.choice_for_value(need, [(0.8, "room"), (1.0, "tight"), (float("inf"), "oom")])
 
 
 @app.cell
-def _(LAB, ledger, ui):
+def _():
+    ledger = Ledger.open()
+    lab = LabSession(ledger, LAB.id)
+    return lab, ledger
+
+
+@app.cell
+def _(ledger):
     ui.header(
         LAB,
         subtitle="How the labs work, the four deployment tiers, and how many orders of magnitude separate them.",
-        parts=["Part A: magnitudes", "Part B: does it fit?", "Part C: your home context"],
+        parts=["Part A: the span of the tiers", "Part B: does it fit?", "Part C: your home context"],
         notice=ledger.notice,
     )
     return
 
 
 @app.cell
-def _(mo):
+def _():
     mo.md("""
     Every lab follows one rhythm: a stakeholder frames a decision, you **commit a
-    prediction** (the instruments stay locked until you do), then you explore what the
-    physics engine says and see exactly how far off you were. Your predictions and
-    choices are saved in your **Design Ledger**; the capstone reads it back.
+    prediction** (the instruments stay locked until you do, and a committed prediction
+    is final), then you explore what the physics engine says and see exactly how far
+    off you were. Your predictions and decisions are saved in your **Design Ledger**;
+    the capstone reads them back.
     """)
     return
 
 
 @app.cell
-def _(ui):
+def _():
     ui.section("Part A: The span of the tiers", 12)
     return
 
 
 @app.cell
-def _(TIER_DEVICES, U, ui):
+def _():
     ui.stakeholder(
         "Maya Okafor",
         "Head of Platform, a wearables start-up",
@@ -59,41 +102,34 @@ def _(TIER_DEVICES, U, ui):
 
 @app.cell
 def _():
-    partA_options = {"about 10x": 10.0, "about 1,000x": 1e3, "about 300,000x": 3e5, "about 100,000,000x": 1e8}
-    return (partA_options,)
-
-
-@app.cell
-def _(TIER_DEVICES, partA_options, ui):
     partA_prediction = ui.choice_prediction(
         f"How many times more memory does the {TIER_DEVICES['cloud'].name} have than the "
         f"{TIER_DEVICES['tiny'].name}?",
-        {k: k for k in partA_options},
+        {k: k for k in PART_A_OPTIONS},
     )
-    partA_prediction
     return (partA_prediction,)
 
 
 @app.cell
-def _(G, P, partA_options, partA_prediction):
-    _span = P.tier_span("memory")
-    partA_actual = _span["ratio"]
-    partA_result = None
-    if partA_prediction.value is not None:
-        partA_result = G.grade_choice(
-            "partA", "Memory Wall", partA_prediction.value, G.closest_option(partA_options, partA_actual),
-            option_values=partA_options, actual=partA_actual, unit="x",
-            explanation=(
-                "Main memory is 80 GB of HBM on the GPU against 256 KiB of on-chip SRAM on the microcontroller: "
-                f"a ratio of {partA_actual:,.0f}. Compute and bandwidth span similar gaps (see the chart), which is "
-                "why a model is designed for its tier, not shrunk into it."
-            ),
-        )
+def _(lab, partA_prediction):
+    partA_actual = part_a_ratio()
+    _cloud, _tiny = TIER_DEVICES["cloud"], TIER_DEVICES["tiny"]
+    partA_result = lab.commit("partA", partA_prediction, lambda choice: G.grade_choice(
+        "partA", "Memory Wall", choice, G.closest_option(PART_A_OPTIONS, partA_actual),
+        option_values=PART_A_OPTIONS, actual=partA_actual, unit="x",
+        explanation=(
+            f"Main memory is {U.fmt_bytes(_cloud.memory_bytes)} of HBM on the GPU against "
+            f"{U.fmt_bytes(_tiny.memory_bytes, binary=True)} of on-chip SRAM on the microcontroller: a ratio of "
+            f"{partA_actual:,.0f}. Compute and bandwidth span similar gaps (see the chart), which is why a model is "
+            "designed for its tier, not shrunk into it."
+        ),
+    ))
+    ui.prediction(partA_prediction, partA_result)
     return partA_actual, partA_result
 
 
 @app.cell
-def _(P, mo):
+def _():
     partA_metric = mo.ui.dropdown(
         options={v[0]: k for k, v in P.TIER_METRICS.items()}, value="main memory", label="Compare tiers by"
     )
@@ -101,164 +137,162 @@ def _(P, mo):
 
 
 @app.cell
-def _(P, TIER_DEVICES, U, charts, go, mo, partA_metric, partA_options, partA_prediction, ui):
-    mo.stop(partA_prediction.value is None, ui.locked("the tier comparison"))
+def _(partA_metric, partA_result):
+    mo.stop(partA_result is None, ui.locked("the tier comparison"))
     _span = P.tier_span(partA_metric.value)
     _tiers = list(_span["values"])
+    _label, _unit = P.TIER_METRICS[partA_metric.value]
     _fig = go.Figure(
         go.Bar(
-            x=[f"{t}: {TIER_DEVICES[t].name}" for t in _tiers],
+            x=[f"{ui.tier_name(t)}<br>{TIER_DEVICES[t].name}" for t in _tiers],
             y=[_span["values"][t] for t in _tiers],
             marker_color=[charts.tier_color(t) for t in _tiers],
-            text=[U.fmt_count(_span["values"][t]) for t in _tiers],
+            text=[U.fmt_quantity(_span["values"][t], _unit) for t in _tiers],
             textposition="outside",
+            name=_label,
         )
     )
-    _fig.update_yaxes(type="log")
-    _unit = P.TIER_METRICS[partA_metric.value][1]
-    charts.themed(_fig, title=f"{P.TIER_METRICS[partA_metric.value][0]} by tier (log scale)", y=_unit)
-    _implied = TIER_DEVICES["tiny"].memory_bytes * partA_options[partA_prediction.value]
+    charts.themed(_fig, title=f"{_label} by tier (log scale)", y=_unit)
+    charts.log_axes(_fig, ys=list(_span["values"].values()) + [TIER_DEVICES["tiny"].memory_bytes * 3e6], pad=0.6)
     if partA_metric.value == "memory":
-        _fig.add_hline(y=_implied, line_dash="dash", line_color=charts.COLOR["highlight"],
-                       annotation_text="cloud memory if your prediction were right")
+        charts.reference_line(_fig, TIER_DEVICES["tiny"].memory_bytes * PART_A_OPTIONS[partA_result.choice],
+                              f"your prediction: cloud memory = {partA_result.label} the MCU's")
     mo.vstack([
         partA_metric,
         _fig,
-        ui.cards(ui.metric_card("cloud / tiny ratio", f"{_span['ratio']:,.0f}x",
-                                f"{P.TIER_METRICS[partA_metric.value][0]}: {_span['ratio']:.1e}")),
+        ui.cards(ui.metric_card("cloud / tiny ratio", U.fmt_ratio(_span["ratio"]),
+                                f"{_label}: {U.orders_of_magnitude(_span['ratio'])}")),
     ])
     return
 
 
 @app.cell
-def _(partA_result, ui):
-    ui.reveal(partA_result, fmt=lambda v: f"{v:,.0f}") if partA_result else None
+def _(partA_result):
+    ui.reveal(partA_result) if partA_result else None
     return
 
 
 @app.cell
-def _(TIER_DEVICES, U, ui):
+def _():
     ui.math_peek(
         "magnitude ratio",
-        "ratio = capacity(cloud) / capacity(tiny)\norders of magnitude = log10(ratio)",
-        [(f"{t} memory", U.fmt_bytes(d.memory_bytes, binary=t == "tiny"), d.sources[0]) for t, d in TIER_DEVICES.items()],
+        [r"\text{ratio} = \frac{\text{capacity}_\text{cloud}}{\text{capacity}_\text{tiny}}",
+         r"\text{orders of magnitude} = \log_{10}(\text{ratio})"],
+        [(f"{ui.tier_name(t)} memory ({d.name})", U.fmt_bytes(d.memory_bytes, binary=t == "tiny"), d.sources[0])
+         for t, d in TIER_DEVICES.items()],
     )
     return
 
 
 @app.cell
-def _(ui):
+def _():
     ui.section("Part B: Does it fit?", 15)
     return
 
 
 @app.cell
-def _(TIER_DEVICES, ui):
+def _():
     ui.stakeholder(
         "Diego Hernández",
         "Robotics lead",
-        f"We want Llama 3 8B running on the robot's {TIER_DEVICES['edge'].name} in fp16, no cloud round trip. "
-        "It has 16 GB, the model is 8 billion parameters at 2 bytes each. That fits, right?",
+        f"We want {P.get_workload(PART_B['model']).name} running on the robot's "
+        f"{TIER_DEVICES[PART_B['tier']].name} in {PART_B['precision']}, no cloud round trip. It has "
+        f"{U.fmt_bytes(TIER_DEVICES[PART_B['tier']].memory_bytes)}, the model is "
+        f"{U.fmt_params(P.get_workload(PART_B['model']).params)} parameters at 2 bytes each. That fits, right?",
     )
     return
 
 
 @app.cell
-def _(ui):
+def _():
     partB_prediction = ui.choice_prediction(
-        "Llama 3 8B in fp16 on the 16 GB edge board:",
-        {"Fits with room to spare": "room", "Just fits": "tight", "Does not fit": "oom"},
+        f"{P.get_workload(PART_B['model']).name} in {PART_B['precision']} on the "
+        f"{U.fmt_bytes(TIER_DEVICES[PART_B['tier']].memory_bytes)} edge board:",
+        PART_B_OPTIONS,
     )
-    partB_prediction
     return (partB_prediction,)
 
 
 @app.cell
-def _(G, P, TIER_DEVICES, U, partB_prediction):
-    _est = P.estimate("llama3-8b", TIER_DEVICES["edge"], phase="decode", batch=1, seq_len=2048, precision="fp16")
-    partB_need = _est.memory_bytes / (_est.capacity_bytes * _est.assumptions["memory_fraction"])
-    partB_result = None
-    if partB_prediction.value is not None:
-        partB_result = G.grade_choice(
-            "partB", "Memory Wall", partB_prediction.value,
-            G.choice_for_value(partB_need, [(0.8, "room"), (1.0, "tight"), (float("inf"), "oom")]),
-            actual=partB_need * 100, unit="% of usable memory",
-            explanation=(
-                f"8.03 B parameters x 2 bytes = {U.fmt_bytes(_est.weights_bytes)} of weights before any KV cache or "
-                f"activations, and only {_est.assumptions['memory_fraction']:.0%} of 16 GB is usable once the OS and "
-                "runtime take their share. 'Parameters x bytes' is the floor, not the footprint."
-            ),
-        )
+def _(lab, partB_prediction):
+    _est = fit_estimate(**PART_B)
+    partB_need = part_b_need()
+    partB_result = lab.commit("partB", partB_prediction, lambda choice: G.grade_choice(
+        "partB", "Memory Wall", choice, fit_choice(partB_need),
+        actual=partB_need * 100, unit="% of usable memory",
+        explanation=(
+            f"{U.fmt_params(P.get_workload(PART_B['model']).params)} parameters x 2 bytes = "
+            f"{U.fmt_bytes(_est.weights_bytes)} of weights before any KV cache or activations, and only "
+            f"{_est.assumptions['memory_fraction']:.0%} of {U.fmt_bytes(_est.capacity_bytes)} is usable once the OS "
+            "and runtime take their share. 'Parameters x bytes' is the floor, not the footprint."
+        ),
+    ))
+    ui.prediction(partB_prediction, partB_result)
     return partB_need, partB_result
 
 
 @app.cell
-def _(P, home_context, ledger, mo):
+def _():
+    # The instruments open on Diego's proposal (so they agree with the reveal); the
+    # learner then explores other models, precisions and tiers.
     _models = ["llama3-8b", "llama2-7b", "phi3-mini", "tinyllama-1.1b", "resnet50", "mobilenetv2", "ds-cnn-kws",
                "anomaly-mlp"]
-    partB_model = mo.ui.dropdown(options={P.get_workload(m).name: m for m in _models}, value="Llama 3 / 3.1 8B",
-                                 label="Model")
-    partB_tier = mo.ui.radio(options={"Cloud": "cloud", "Edge": "edge", "Mobile": "mobile", "TinyML": "tiny"},
-                             value={"cloud": "Cloud", "edge": "Edge", "mobile": "Mobile", "tiny": "TinyML"}[
-                                 home_context(ledger, "edge")], label="Tier", inline=True)
-    partB_precision = mo.ui.dropdown(options=["fp32", "fp16", "int8", "int4"], value="int8", label="Weight precision")
-    partB_context = mo.ui.slider(start=512, stop=131072, step=512, value=4096, label="Context length (tokens, LLMs)",
-                                 show_value=True)
-    partB_batch = mo.ui.slider(start=1, stop=64, value=1, label="Concurrent sequences / batch", show_value=True)
+    _tiers = {ui.tier_name(t): t for t in P.TIER_REFERENCE}
+    partB_model = mo.ui.dropdown(options={P.get_workload(m).name: m for m in _models},
+                                 value=P.get_workload(PART_B["model"]).name, label="Model")
+    partB_tier = mo.ui.radio(options=_tiers, value=ui.tier_name(PART_B["tier"]), label="Tier", inline=True)
+    partB_precision = mo.ui.dropdown(options=["fp32", "fp16", "int8", "int4"], value=PART_B["precision"],
+                                     label="Weight precision")
+    partB_context = mo.ui.slider(start=512, stop=131072, step=512, value=PART_B["context"],
+                                 label="Context length (tokens, LLMs)", show_value=True)
+    partB_batch = mo.ui.slider(start=1, stop=64, value=PART_B["batch"], label="Concurrent sequences / batch",
+                               show_value=True)
     return partB_batch, partB_context, partB_model, partB_precision, partB_tier
 
 
 @app.cell
-def _(P, partB_batch, partB_context, partB_model, partB_precision, partB_tier):
-    _m = P.get_workload(partB_model.value)
-    _dev = P.get_device(P.TIER_REFERENCE[partB_tier.value])
-    _llm = isinstance(_m, P.Transformer)
-    partB_est = P.estimate(_m, _dev, phase="decode" if _llm else "inference", batch=partB_batch.value,
-                           seq_len=min(partB_context.value, _m.max_context) if _llm else 1,
-                           precision=partB_precision.value)
+def _(partB_batch, partB_context, partB_model, partB_precision, partB_tier):
+    partB_est = fit_estimate(partB_model.value, partB_tier.value, partB_precision.value, partB_context.value,
+                             partB_batch.value)
     partB_oom = not partB_est.fits
     return partB_est, partB_oom
 
 
 @app.cell
 def _(
-    P,
-    U,
-    mo,
     partB_batch,
     partB_context,
     partB_est,
     partB_model,
     partB_oom,
     partB_precision,
-    partB_prediction,
+    partB_result,
     partB_tier,
-    ui,
 ):
-    mo.stop(partB_prediction.value is None, ui.locked("the fit checker"))
-    _usable = partB_est.capacity_bytes * partB_est.assumptions["memory_fraction"]
-    _binary = partB_tier.value == "tiny"
-    _fmt = lambda b: U.fmt_bytes(b, binary=_binary)  # noqa: E731
+    mo.stop(partB_result is None, ui.locked("the fit checker"))
+    _usable = usable_bytes(partB_est)
+    _fmt = lambda b: U.fmt_bytes(b, binary=partB_tier.value == "tiny")  # noqa: E731
+    _device = TIER_DEVICES[partB_tier.value].name
     _status = "fail" if partB_oom else ("warn" if partB_est.memory_bytes > 0.8 * _usable else "ok")
     _banner = (
         ui.failure_banner(
             "OOM",
-            what=f"{partB_est.model} needs {_fmt(partB_est.memory_bytes)} but the {partB_tier.value} device has "
-                 f"{_fmt(_usable)} usable",
-            by=f"{_fmt(partB_est.memory_bytes - _usable)} ({partB_est.memory_bytes / _usable:.2f}x the budget)",
+            what=f"{partB_est.model} needs {_fmt(partB_est.memory_bytes)} but the {_device} has {_fmt(_usable)} usable",
+            by=f"{_fmt(partB_est.memory_bytes - _usable)} ({U.fmt_ratio(partB_est.memory_bytes / _usable)} the budget)",
             fix="lower the precision, shorten the context, serve fewer sequences, pick a smaller model, or move up a tier",
         )
         if partB_oom
-        else ui.banner("ok", "Fits", f"{_fmt(partB_est.memory_bytes)} of {_fmt(_usable)} usable "
+        else ui.banner("ok", "Fits", f"{_fmt(partB_est.memory_bytes)} of {_fmt(_usable)} usable on the {_device} "
                                      f"({partB_est.memory_bytes / _usable:.0%}).")
     )
+    _llm = partB_est.kv_cache_bytes > 0
     mo.vstack([
         mo.hstack([partB_model, partB_precision, partB_tier], wrap=True),
         mo.hstack([partB_context, partB_batch], wrap=True),
         ui.cards(
             ui.metric_card("weights", _fmt(partB_est.weights_bytes), f"{partB_precision.value}"),
-            ui.metric_card("KV cache", _fmt(partB_est.kv_cache_bytes) if partB_est.kv_cache_bytes else "n/a",
-                           f"{partB_batch.value} x {partB_context.value:,} tokens" if partB_est.kv_cache_bytes else "CNN/MLP: none"),
+            ui.metric_card("KV cache", _fmt(partB_est.kv_cache_bytes) if _llm else "none",
+                           f"{partB_batch.value} x {partB_est.seq_len:,} tokens" if _llm else "a CNN/MLP keeps no KV cache"),
             ui.metric_card("total footprint", _fmt(partB_est.memory_bytes), f"usable {_fmt(_usable)}", _status),
         ),
         _banner,
@@ -267,42 +301,46 @@ def _(
 
 
 @app.cell
-def _(partB_result, ui):
-    ui.reveal(partB_result, fmt=lambda v: f"{v:,.0f}") if partB_result else None
+def _(partB_result):
+    ui.reveal(partB_result) if partB_result else None
     return
 
 
 @app.cell
-def _(P, ui):
+def _():
+    _m = P.get_workload(PART_B["model"])
     ui.math_peek(
         "memory footprint",
-        "memory = params x bytes(precision)\n       + 2 x layers x kv_heads x head_dim x context x batch x bytes(kv)\n"
-        "       + activations\nfits  <=>  memory <= capacity x usable fraction",
-        [("usable fraction", f"{P.DEFAULT_MEMORY_FRACTION:.0%}", "engine default: runtime and fragmentation reserve"),
-         ("bytes: fp32 / fp16 / int8 / int4", "4 / 2 / 1 / 0.5", "IEEE 754 and integer formats"),
-         ("Llama 3 8B: layers, kv heads, head dim", "32, 8, 128", P.get_workload("llama3-8b").sources[0])],
+        [r"M = N_\text{params}\, b_w + 2\, L\, H_{kv}\, d_h\, S\, B\, b_{kv} + M_\text{act}",
+         r"\text{fits} \iff M \le C \cdot f_\text{usable}"],
+        [("usable fraction f", f"{P.DEFAULT_MEMORY_FRACTION:.0%}", "engine default: runtime and fragmentation reserve"),
+         ("bytes b: fp32 / fp16 / int8 / int4", " / ".join(f"{P.bytes_per_element(p):g}" for p in
+                                                         ("fp32", "fp16", "int8", "int4")), "IEEE 754 and integer formats"),
+         (f"{_m.name}: layers L, KV heads H, head dim d", f"{_m.layers}, {_m.kv_heads}, {_m.hd}", _m.sources[0])],
     )
     return
 
 
 @app.cell
-def _(ui):
+def _():
     ui.section("Part C: Your home context", 5)
     return
 
 
 @app.cell
-def _(home_context, ledger, mo):
+def _(ledger):
+    # No tier is pre-selected: the ledger records a context only once the learner picks one.
+    _saved = (ledger.get(LAB.id) or {}).get("context")
     _labels = {"cloud": "Cloud (data-centre GPUs)", "edge": "Edge (robots, cameras, gateways)",
                "mobile": "Mobile (phones, laptops)", "tiny": "TinyML (microcontrollers, sensors)"}
-    home_choice = mo.ui.radio(options={v: k for k, v in _labels.items()}, value=_labels[home_context(ledger)],
+    home_choice = mo.ui.radio(options={v: k for k, v in _labels.items()}, value=_labels.get(_saved),
                               label="Which tier do you care about most? Later labs open on it.")
     home_choice
     return (home_choice,)
 
 
 @app.cell
-def _(ui):
+def _(partA_result, partB_result):
     ui.takeaways(
         [
             "Cloud and microcontroller differ by 5-6 orders of magnitude in memory, compute and power: the same "
@@ -317,16 +355,28 @@ def _(ui):
             ("Which grows with context length: weights or KV cache?",
              "The KV cache, linearly with context and batch; weights do not."),
         ],
+        unlocked=partA_result is not None and partB_result is not None,
     )
     return
 
 
 @app.cell
+def _(lab):
+    memo_form = ui.decision_memo(lab.memo())
+    return (memo_form,)
+
+
+@app.cell
+def _(memo_form):
+    mo.vstack([mo.md("Diego still wants the assistant on the robot. Write him a short memo."), memo_form])
+    return
+
+
+@app.cell
 def _(
-    LAB,
-    build_record,
     home_choice,
-    ledger,
+    lab,
+    memo_form,
     partA_actual,
     partA_result,
     partB_batch,
@@ -338,26 +388,28 @@ def _(
     partB_precision,
     partB_result,
     partB_tier,
-    save_if_changed,
 ):
     lab_record = build_record(
         context=home_choice.value,
         results=[partA_result, partB_result],
-        expected=2,
         decisions={"model": partB_model.value, "tier": partB_tier.value, "precision": partB_precision.value,
                    "context_tokens": partB_context.value, "batch": partB_batch.value},
         outcomes={"memory_ratio_cloud_tiny": partA_actual, "edge_fp16_fraction_of_usable": partB_need,
                   "footprint_bytes": partB_est.memory_bytes},
         constraints=[f"OOM: {partB_model.value} on {partB_tier.value}"] if partB_oom and partB_result else [],
+        memo=memo_form.value,
     )
-    lab_saved = save_if_changed(ledger, LAB.id, lab_record)
-    return lab_record, lab_saved
+    lab_status = lab.save(lab_record)
+    return lab_record, lab_status
 
 
 @app.cell
-def _(LAB, lab_record, lab_saved, ui):
-    ui.status_hud(lab_id=LAB.id, predictions=len(lab_record["predictions"]), of=2, saved=lab_saved,
-                  constraint_hit=lab_record["constraint_hit"], context=lab_record["context"])
+def _(lab_record, lab_status):
+    mo.vstack([
+        ui.save_notice(lab_status.message),
+        ui.status_hud(lab_id=LAB.id, predictions=len(lab_record["predictions"]), of=2, saved=lab_status.saved,
+                      constraint_hit=lab_record["constraint_hit"], context=lab_record["context"]),
+    ])
     return
 
 
