@@ -11,13 +11,29 @@ MW_POWER, W, KW = 1e-3, 1.0, 1e3  # milliwatt, watt, kilowatt
 KWH = 3.6e6  # joules
 
 
+def fmt_number(x: float, digits: int = 3) -> str:
+    """`digits` significant figures, never scientific notation ('1,230', '0.000123')."""
+    import math
+
+    x = float(x)
+    if not math.isfinite(x):
+        return "unbounded" if x > 0 else "undefined"
+    s = f"{x:.{digits}g}"
+    if "e" not in s:
+        return s
+    if abs(x) >= 1:
+        return f"{x:,.0f}"
+    decimals = digits - 1 - math.floor(math.log10(abs(x)))
+    return f"{x:.{decimals}f}"
+
+
 def _scaled(value: float, steps, unit: str, digits: int) -> str:
     v = float(value)
     for factor, prefix in steps:
         if abs(v) >= factor:
-            return f"{v / factor:.{digits}g} {prefix}{unit}"
+            return f"{fmt_number(v / factor, digits)} {prefix}{unit}"
     factor, prefix = steps[-1]
-    return f"{v / factor:.{digits}g} {prefix}{unit}"
+    return f"{fmt_number(v / factor, digits)} {prefix}{unit}"
 
 
 _DEC = [(1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, "")]
@@ -37,6 +53,38 @@ def fmt_flops(n: float, *, digits: int = 3) -> str:
 def fmt_count(n: float, *, digits: int = 3) -> str:
     """Plain magnitudes: 7.24 G (parameters, FLOPs)."""
     return _scaled(n, _DEC, "", digits).strip()
+
+
+def fmt_params(n: float, *, digits: int = 3) -> str:
+    """Parameter counts the way model cards write them: '8.03 B', '124 M', '45 k'."""
+    n = float(n)
+    for factor, prefix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(n) >= factor:
+            return f"{n / factor:.{digits}g} {prefix}"
+    return f"{n:.{digits}g}"
+
+
+def fmt_quantity(value: float, unit: str, *, digits: int = 3) -> str:
+    """Any engine quantity by its unit name: bytes, bytes/s, OP/s or FLOP/s, W, s, x;
+    anything else gets decimal engineering prefixes ('12.3 k req/s')."""
+    if unit == "bytes":
+        return fmt_bytes(value, digits=digits)
+    if unit == "bytes/s":
+        return fmt_bytes(value, digits=digits) + "/s"
+    if unit in ("W", "watts"):
+        return fmt_watts(value, digits=digits)
+    if unit in ("s", "seconds"):
+        return fmt_seconds(value, digits=digits)
+    if unit == "x":
+        return fmt_ratio(value)
+    return _scaled(value, _DEC, unit, digits)
+
+
+def orders_of_magnitude(ratio: float) -> str:
+    """'5.5 orders of magnitude' for a ratio > 0."""
+    import math
+
+    return f"{math.log10(ratio):.1f} orders of magnitude"
 
 
 def fmt_seconds(s: float, *, digits: int = 3) -> str:
@@ -70,4 +118,6 @@ def fmt_watts(p: float, *, digits: int = 3) -> str:
 def fmt_ratio(x: float) -> str:
     """A multiplicative factor: '3.2x', '1,200x'."""
     x = float(x)
+    if x >= 1e7:
+        return f"{fmt_count(x)}x"
     return f"{x:,.0f}x" if x >= 100 else f"{x:.2g}x" if x < 10 else f"{x:.1f}x"
