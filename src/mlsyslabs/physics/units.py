@@ -118,6 +118,4 @@ def fmt_watts(p: float, *, digits: int = 3) -> str:
 def fmt_ratio(x: float) -> str:
     """A multiplicative factor: '3.2x', '1,200x'."""
     x = float(x)
-    if x >= 1e7:
-        return f"{fmt_count(x)}x"
     return f"{x:,.0f}x" if x >= 100 else f"{x:.2g}x" if x < 10 else f"{x:.1f}x"
