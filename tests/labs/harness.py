@@ -141,3 +141,14 @@ BAD_TEXT = re.compile(r"\d[eE][+-]?\d|\bnan\b|\bNaN\b|\binf\b|\bNone\b|\b(ms|s|x
 def bad_text(outputs) -> list[str]:
     text = rendered_text(outputs)
     return [text[max(0, m.start() - 40):m.end() + 40].replace("\n", " ") for m in BAD_TEXT.finditer(text)]
+
+
+def run_defs(lab_id: str, answers: dict | None = None, raw: dict | None = None, **overrides) -> dict:
+    """The definitions of a lab run headless: `answers` and `overrides` stand in for UI
+    elements (predictions and controls), `raw` are plain values."""
+    from mlsyslabs.labs.catalog import get_lab
+
+    defs = {k: Committed(v) for k, v in (answers or {}).items()}
+    defs.update({k: Committed(v) for k, v in overrides.items()})
+    defs.update(raw or {})
+    return load_app(get_lab(lab_id).path).run(defs=defs)[1]
