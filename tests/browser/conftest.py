@@ -1,4 +1,5 @@
 """A real `mlsyslabs serve` on a free 127.0.0.1 port, driven by Debian's Chromium."""
+import contextlib
 import os
 import shutil
 import socket
@@ -22,11 +23,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
+@contextlib.contextmanager
+def running_server(home: Path):
+    """`mlsyslabs serve` on a free 127.0.0.1 port with its own ledger home."""
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's `chromium` package (see .ci/run)")
-    home = tmp_path_factory.mktemp("browser-home")
     port = _free_port()
     env = dict(os.environ, MLSYSLABS_HOME=str(home))
     proc = subprocess.Popen([sys.executable, "-m", "mlsyslabs.cli", "serve", "--port", str(port)], env=env,
@@ -44,12 +45,27 @@ def server(tmp_path_factory):
     else:
         proc.kill()
         pytest.fail("server did not start within 60 s")
-    yield {"url": url, "home": home}
-    proc.terminate()
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield {"url": url, "home": home}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    with running_server(tmp_path_factory.mktemp("browser-home")) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def fresh_server(tmp_path_factory):
+    """A server whose ledger only this test module touches."""
+    with running_server(tmp_path_factory.mktemp("browser-fresh-home")) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="session")
@@ -66,5 +82,25 @@ def browser():
 def page(browser):
     ARTIFACTS.mkdir(exist_ok=True)
     pg = browser.new_page(viewport={"width": 1280, "height": 1000})
+    pg.offsite_requests = guard_offsite(pg)
     yield pg
     pg.close()
+    assert not pg.offsite_requests, f"the page asked for something off this machine: {pg.offsite_requests}"
+
+
+def guard_offsite(page) -> list[str]:
+    """Abort (and record) every request that would leave 127.0.0.1."""
+    from urllib.parse import urlparse
+
+    seen: list[str] = []
+
+    def handle(route):
+        url = route.request.url
+        if urlparse(url).hostname in ("127.0.0.1", "localhost") or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            seen.append(url)
+            route.abort()
+
+    page.route("**/*", handle)
+    return seen

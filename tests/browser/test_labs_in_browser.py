@@ -29,8 +29,10 @@ def test_v1_00_lock_unlock_slider_failure_and_ledger(server, page):
     page.screenshot(path=str(ARTIFACTS / "v1.00-locked.png"))
 
     page.get_by_text("about 300,000x").click()
+    page.get_by_role("button", name="Commit my prediction (final)").first.click()
     expect(page.get_by_text("305,176x").first).to_be_visible(timeout=TIMEOUT)
     page.get_by_text("Does not fit").click()
+    page.get_by_role("button", name="Commit my prediction (final)").first.click()
     sliders = page.get_by_role("slider")
     expect(sliders.first).to_be_visible(timeout=TIMEOUT)
     expect(page.get_by_text("Unlocked", exact=False)).to_have_count(0)
