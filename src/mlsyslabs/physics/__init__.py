@@ -16,8 +16,9 @@ from .roofline import (DEFAULT_COMPUTE_EFFICIENCY, DEFAULT_MEMORY_EFFICIENCY, ar
                        attainable_flops, iron_law_time, ridge_point, roofline_time)
 from .scaling import (CHINCHILLA, CHINCHILLA_TOKENS_PER_PARAM, amdahl_speedup, dam_diagnosis, gustafson_speedup,
                       tokens_affordable, training_cost_usd, training_flops, training_time_s)
-from . import fleet, network, pipeline, workflow
-from .serving import estimate, iron_law_inference, max_concurrent_sequences, max_throughput, sweep
+from . import efficiency, fleet, network, pipeline, workflow
+from .efficiency import CLASS_PROFILES, DEFAULT_TRAINING_MFU, device_class
+from .serving import estimate, iron_law_inference, max_concurrent_sequences, max_throughput, min_devices, sweep
 from .workloads import TRANSFORMERS, WORKLOADS, Model, Transformer, get_workload
 
 __all__ = [n for n in dir() if not n.startswith("_")]

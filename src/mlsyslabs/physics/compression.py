@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .devices import get_device
-from .errors import PhysicsError, check_fraction, check_positive
-from .precisions import bytes_per_element
+from .errors import PhysicsError, check_choice, check_fraction, check_int, check_number, check_positive
+from .precisions import PRECISIONS, bytes_per_element
 
 
 def quantized_bytes(params, precision: str):
@@ -34,8 +34,9 @@ def sparsity_speedup(sparsity: float, kind: str, device, *, precision: str = "bf
     - structured (whole channels/heads removed): the work shrinks, 1 / (1 - s).
     """
     check_fraction("sparsity", sparsity, allow_zero=True, allow_one=False)
-    if kind not in SPARSITY_KINDS:
-        raise PhysicsError(f"kind must be one of {', '.join(SPARSITY_KINDS)}; got {kind!r}")
+    check_choice("kind", kind, SPARSITY_KINDS)
+    check_choice("bound", bound, ("compute", "memory"))
+    check_choice("precision", precision, PRECISIONS)
     d = get_device(device)
     if kind == "unstructured":
         return 1.0
@@ -53,6 +54,9 @@ def deep_compression_bytes(params, *, density: float, weight_bits: float, index_
     before Huffman coding (which the paper adds on top)."""
     check_positive("params", params)
     check_fraction("density", density)
+    check_number("weight_bits", weight_bits, lo=0, lo_open=True, hi=64)
+    check_number("index_bits", index_bits, lo=0, hi=64)
+    check_int("codebook_entries", codebook_entries, lo=0)
     kept = params * density
     return kept * (weight_bits + index_bits) / 8.0 + codebook_entries * 4.0
 
@@ -92,6 +96,8 @@ PUBLISHED_ACCURACY = [
 
 def published_accuracy(model: str, method_prefix: str) -> AccuracyResult | None:
     """The published result for a model and method (None when nothing is published)."""
+    if not isinstance(model, str) or not isinstance(method_prefix, str):
+        raise PhysicsError(f"model and method_prefix must be strings, got {model!r}, {method_prefix!r}")
     for r in PUBLISHED_ACCURACY:
         if r.model == model and r.method.startswith(method_prefix):
             return r

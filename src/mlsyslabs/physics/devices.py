@@ -42,6 +42,12 @@ class Device:
     price_per_hour: float | None = None
     purchase_price: float | None = None
     notes: str = ""
+    # Efficiency class (efficiency.py): datacenter-gpu, tpu, edge-gpu, edge-npu, cpu,
+    # mobile-soc, mcu. Sustained efficiencies and dispatch overheads are per class.
+    device_class: str = ""
+    # Dense peak of the unit that runs training, where that is not the unit whose peak
+    # is in `peak_flops` (phones: the NPU runs inference graphs; training runs on the GPU).
+    training_peak_flops: dict = field(default_factory=dict)
 
     def peak(self, precision: str, *, sparse: bool = False) -> float:
         """Peak rate for `precision` (dense unless sparse=True), falling back to the
@@ -58,6 +64,13 @@ class Device:
             raise MissingFieldError(f"device {self.id!r} has no {name} figure in the registry")
         return v
 
+    def training_peak(self, precision: str) -> float:
+        """Dense peak available to training: `training_peak_flops` when the registry
+        has it (a different unit trains), else the inference peak."""
+        if not self.training_peak_flops:
+            return self.peak(precision)
+        return self.training_peak_flops[compute_precision_for(precision, self.training_peak_flops)]
+
     @property
     def ridge_point(self) -> float:
         """Dense bf16/fp16 (or best available) FLOP per byte where compute binds."""
@@ -70,8 +83,26 @@ NV_A100 = "NVIDIA A100 Tensor Core GPU datasheet (2021)"
 PRICE_EST = "estimate: representative 2025 on-demand cloud list price for one GPU; varies by provider"
 
 
+MOBILE_TRAINING = ("training peak: estimate. NPU SDKs (Core ML on the Neural Engine, Qualcomm QNN/SNPE on "
+                   "Hexagon) execute inference graphs; on-device training (Core ML model updates, TensorFlow Lite "
+                   "on-device training) runs on the CPU or GPU, so training uses the GPU's peak")
+
+# Efficiency class of each registry device (efficiency.py documents each class).
+_DEVICE_CLASS = {
+    **dict.fromkeys(["h100-sxm", "h100-pcie", "h200", "b200", "a100-80gb", "a100-40gb", "v100", "t4", "l4", "l40s",
+                     "a10", "rtx-4090", "mi300x"], "datacenter-gpu"),
+    **dict.fromkeys(["tpu-v4", "tpu-v5e", "tpu-v5p"], "tpu"),
+    **dict.fromkeys(["jetson-agx-orin", "jetson-orin-nx-16gb", "jetson-orin-nano", "jetson-nano"], "edge-gpu"),
+    **dict.fromkeys(["coral-edge-tpu", "hailo-8"], "edge-npu"),
+    "raspberry-pi-5": "cpu",
+    **dict.fromkeys(["a17-pro", "a18-pro", "snapdragon-8-gen-3", "apple-m2"], "mobile-soc"),
+    **dict.fromkeys(["nrf52840", "stm32h7", "stm32l4r5", "esp32-s3", "cortex-m0-plus"], "mcu"),
+}
+
+
 def _d(**kw) -> Device:
     kw["sources"] = tuple(kw["sources"])
+    kw.setdefault("device_class", _DEVICE_CLASS[kw["id"]])
     return Device(**kw)
 
 
@@ -214,24 +245,33 @@ _DEVICES = [
     _d(id="a17-pro", name="Apple A17 Pro (Neural Engine)", tier="mobile",
        peak_flops={"fp16": 17.5 * T, "int8": 35 * T},
        memory_bytes=8 * GB, memory_bw=51.2 * GB, tdp_w=5,
+       training_peak_flops={"fp32": 2.15 * T, "fp16": 2.15 * T},
        sources=["Apple iPhone 15 Pro announcement (Sept 2023): Neural Engine up to 35 trillion operations/s",
+                MOBILE_TRAINING + "; 6-core GPU ~2.15 TFLOPS fp32 (widely reported; Apple publishes no figure), "
+                "fp16 at the same rate",
                 "35 TOPS treated as int8; fp16 = half: estimate", "8 GB RAM: iPhone 15 Pro teardown reports",
                 "bandwidth: estimate, LPDDR5-6400 on a 64-bit bus", "5 W: estimate of sustained phone thermal budget"]),
     _d(id="a18-pro", name="Apple A18 Pro (Neural Engine)", tier="mobile",
        peak_flops={"fp16": 17.5 * T, "int8": 35 * T},
        memory_bytes=8 * GB, memory_bw=60 * GB, tdp_w=5,
+       training_peak_flops={"fp32": 2.4 * T, "fp16": 2.4 * T},
        sources=["Apple iPhone 16 Pro announcement (Sept 2024): 16-core Neural Engine, 35 TOPS",
+                MOBILE_TRAINING + "; 6-core GPU ~2.4 TFLOPS fp32 (estimate, reported figures)",
                 "bandwidth: estimate, LPDDR5X-7500 on a 64-bit bus", "5 W: estimate of sustained phone thermal budget"]),
     _d(id="snapdragon-8-gen-3", name="Qualcomm Snapdragon 8 Gen 3 (Hexagon NPU)", tier="mobile",
        peak_flops={"fp16": 22.5 * T, "int8": 45 * T},
        memory_bytes=12 * GB, memory_bw=76.8 * GB, tdp_w=5,
+       training_peak_flops={"fp32": 2.8 * T, "fp16": 5.6 * T},
        sources=["Qualcomm Snapdragon 8 Gen 3 product brief: LPDDR5X up to 4800 MHz (64-bit bus -> 76.8 GB/s)",
+                MOBILE_TRAINING + "; Adreno 750 ~2.8 TFLOPS fp32 (estimate, reported figures), fp16 at twice the rate",
                 "45 TOPS int8: estimate, widely reported; Qualcomm does not publish an official figure",
                 "12 GB: typical flagship configuration (Galaxy S24 Ultra)", "5 W: estimate of sustained phone thermal budget"]),
     _d(id="apple-m2", name="Apple M2 (Neural Engine)", tier="mobile",
        peak_flops={"fp32": 3.6 * T, "fp16": 7.9 * T, "int8": 15.8 * T},
        memory_bytes=16 * GB, memory_bw=100 * GB, tdp_w=20,
+       training_peak_flops={"fp32": 3.6 * T, "fp16": 3.6 * T},
        sources=["Apple M2 announcement (June 2022): 15.8 TOPS Neural Engine, 100 GB/s unified memory, 3.6 TFLOPS GPU",
+                MOBILE_TRAINING + " (3.6 TFLOPS GPU, fp16 at the same rate: estimate)",
                 "fp16 NE = half of int8: estimate; 20 W: estimate of laptop package power"]),
     # ----------------------------------------------------------------- tiny
     _d(id="nrf52840", name="Nordic nRF52840 (Cortex-M4F, 64 MHz)", tier="tiny",
@@ -287,10 +327,9 @@ def get_device(device_id) -> Device:
 
 
 def devices_in_tier(tier: str) -> list[Device]:
-    if tier not in TIERS:
-        from .errors import PhysicsError
+    from .errors import check_choice
 
-        raise PhysicsError(f"tier must be one of {', '.join(TIERS)}; got {tier!r}")
+    check_choice("tier", tier, TIERS)
     return [d for d in _DEVICES if d.tier == tier]
 
 
@@ -329,6 +368,10 @@ def tier_metric(device, metric: str) -> float:
 
 def tier_span(metric: str, tiers: dict | None = None) -> dict:
     """metric of each tier's reference device, and the cloud/tiny ratio."""
-    ref = tiers or TIER_REFERENCE
+    from .errors import PhysicsError
+
+    ref = TIER_REFERENCE if tiers is None else tiers
+    if not isinstance(ref, dict) or not all(t in ref for t in TIERS):
+        raise PhysicsError(f"tiers must map every tier ({', '.join(TIERS)}) to a device id, got {tiers!r}")
     vals = {t: tier_metric(ref[t], metric) for t in TIERS}
     return {"values": vals, "ratio": vals["cloud"] / vals["tiny"]}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import PhysicsError, check_fraction, check_positive
+from .errors import PhysicsError, check_bool, check_fraction, check_int, check_number, check_positive
 from .precisions import bytes_per_element
 from .workloads import Transformer, get_workload
 
@@ -19,18 +19,23 @@ OPTIMIZER_STATE_FP32_VALUES = {"sgd": 0, "momentum": 1, "adam": 2, "adamw": 2}
 
 
 def kv_cache_bytes(model, *, context, batch=1, precision="bf16"):
-    """2 x layers x kv_heads x head_dim x context x batch x bytes."""
+    """KV cache of `batch` sequences at `context` tokens: per-token bytes x cached
+    tokens x batch. Per token: GQA/MHA 2 x layers x kv_heads x head_dim x bytes; MLA
+    layers x (kv_lora_rank + qk_rope_dim) x bytes. Sliding-window layers cache at most
+    their window (workloads.Transformer.kv_bytes). 0 for non-transformers."""
     m = get_workload(model)
-    if not isinstance(m, Transformer):
-        return 0.0
     check_positive("context", context, allow_zero=True)
     check_positive("batch", batch)
-    return m.kv_bytes_per_token(bytes_per_element(precision)) * context * batch
+    bpe = bytes_per_element(precision)
+    if not isinstance(m, Transformer):
+        return 0.0
+    return m.kv_bytes(context, bpe) * batch
 
 
 def weights_bytes(model, *, precision="bf16", total: bool = True):
     """Stored weights; MoE models hold every expert in memory (total=True)."""
     m = get_workload(model)
+    check_bool("total", total)
     n = m.params if total else m.active_params
     return n * bytes_per_element(precision)
 
@@ -40,6 +45,8 @@ def activation_bytes_inference(model, *, batch=1, seq_len=1, precision="bf16"):
     per token in flight (residual + FFN intermediate); CNNs from the registry's
     peak live activation count."""
     m = get_workload(model)
+    check_positive("batch", batch)
+    check_positive("seq_len", seq_len)
     b = bytes_per_element(precision)
     if isinstance(m, Transformer):
         return batch * seq_len * (2 * m.hidden + m.ffn) * b
@@ -54,10 +61,11 @@ def activation_bytes_training(model, *, batch, seq_len, precision="bf16", recomp
     Full recomputation keeps only each layer's input: 2*s*b*h bytes per layer.
     """
     m = get_workload(model)
-    if not isinstance(m, Transformer):
-        return 2 * batch * m.activation_elements * bytes_per_element(precision)
     check_positive("batch", batch)
     check_positive("seq_len", seq_len)
+    check_bool("recompute", recompute)
+    if not isinstance(m, Transformer):
+        return 2 * batch * m.activation_elements * bytes_per_element(precision)
     scale = bytes_per_element(precision) / 2.0
     s, b, h, a = seq_len, batch, m.hidden, m.heads
     per_layer = 2 * s * b * h if recompute else s * b * h * (34 + 5 * a * s / h)
@@ -84,6 +92,11 @@ def training_memory(model, *, batch=1, seq_len=None, precision="bf16", optimizer
     if opt not in OPTIMIZER_STATE_FP32_VALUES:
         raise PhysicsError(f"optimizer must be one of {', '.join(OPTIMIZER_STATE_FP32_VALUES)}; got {optimizer!r}")
     b = bytes_per_element(precision)
+    if mixed_precision is not None:
+        check_bool("mixed_precision", mixed_precision)
+    check_bool("recompute", recompute)
+    if seq_len is not None:
+        check_positive("seq_len", seq_len)
     mixed = (b < 4) if mixed_precision is None else mixed_precision
     n = m.params
     w = n * b
@@ -101,6 +114,7 @@ def fits(required_bytes, capacity_bytes, *, memory_fraction=DEFAULT_MEMORY_FRACT
     """True when the footprint fits the usable part of the device memory."""
     check_fraction("memory_fraction", memory_fraction)
     check_positive("capacity_bytes", capacity_bytes)
+    check_positive("required_bytes", required_bytes, allow_zero=True)
     return required_bytes <= capacity_bytes * memory_fraction
 
 

@@ -6,13 +6,25 @@ import math
 import random
 from dataclasses import dataclass
 
-from .errors import PhysicsError, check_fraction, check_positive
+from .errors import PhysicsError, check_fraction, check_int, check_number, check_positive
+
+
+def _numbers(name, values) -> list:
+    """A list of finite non-negative numbers (counts or proportions)."""
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise PhysicsError(f"{name} must be a list of non-negative numbers, got {values!r}")
+    out = list(values)
+    for v in out:
+        check_number(f"{name} (each bin)", v, lo=0)
+    return out
 
 
 def psi(expected, actual, *, epsilon: float = 1e-4) -> float:
     """Population Stability Index: sum (a - e) ln(a / e) over bins, from counts or
     proportions (each normalised to 1). Empty bins are floored at `epsilon`
     (Siddiqi 2006, 'Credit Risk Scorecards', ch. 8; PSI < 0.1 stable, > 0.25 major shift)."""
+    expected, actual = _numbers("expected", expected), _numbers("actual", actual)
+    check_fraction("epsilon", epsilon, allow_one=False)
     if len(expected) != len(actual) or len(expected) < 2:
         raise PhysicsError("psi needs two distributions with the same number (>= 2) of bins")
     se, sa = float(sum(expected)), float(sum(actual))
@@ -42,8 +54,17 @@ def _ratio(a, b):
 
 def group_rates(scores, labels, threshold: float) -> GroupRates:
     """Confusion-matrix rates when score >= threshold is flagged positive."""
-    if len(scores) != len(labels) or not scores:
+    for name, seq in (("scores", scores), ("labels", labels)):
+        if isinstance(seq, (str, bytes)) or not hasattr(seq, "__len__"):
+            raise PhysicsError(f"{name} must be a list, got {seq!r}")
+    if len(scores) != len(labels) or not len(scores):
         raise PhysicsError("group_rates needs equal-length, non-empty scores and labels")
+    check_number("threshold", threshold)
+    for v in scores:
+        check_number("scores (each)", v)
+    for y in labels:
+        if y not in (0, 1):  # True/False count as 1/0
+            raise PhysicsError(f"labels must be 0/1 or True/False, got {y!r}")
     tp = fp = fn = tn = 0
     for s, y in zip(scores, labels):
         flag = s >= threshold
@@ -61,9 +82,10 @@ def synthetic_population(n: int, *, base_rate: float, separation: float = 1.5, s
     """Seeded scored population: labels ~ Bernoulli(base_rate); scores ~ N(0, 1) for
     negatives and N(separation, 1) for positives, squashed to (0, 1) by a logistic.
     Same score model for every group, so any disparity comes from base rates."""
-    if not isinstance(n, int) or not 1 <= n <= 1_000_000:
-        raise PhysicsError(f"n must be an integer in [1, 1e6], got {n!r}")
+    check_int("n", n, lo=1, hi=1_000_000)
     check_fraction("base_rate", base_rate, allow_zero=True)
+    check_number("separation", separation, lo=-50, hi=50)
+    check_int("seed", seed, lo=0)
     rng = random.Random(seed)
     labels = [rng.random() < base_rate for _ in range(n)]
     scores = [1.0 / (1.0 + math.exp(-(rng.gauss(separation if y else 0.0, 1.0) - separation / 2))) for y in labels]
@@ -97,9 +119,8 @@ def energy_and_carbon(*, power_w, time_s, pue: float = DEFAULT_PUE, grid: str | 
     """Energy = power x time x PUE x devices; carbon = energy x grid intensity."""
     check_positive("power_w", power_w)
     check_positive("time_s", time_s, allow_zero=True)
-    check_positive("n_devices", n_devices)
-    if pue < 1:
-        raise PhysicsError(f"pue must be >= 1, got {pue!r}")
+    check_int("n_devices", n_devices, lo=1)
+    check_number("pue", pue, lo=1)
     if isinstance(grid, str):
         if grid not in GRID_CARBON:
             raise PhysicsError(f"grid must be one of {', '.join(GRID_CARBON)} or a gCO2/kWh number; got {grid!r}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import PhysicsError, check_positive
+from .errors import PhysicsError, check_bool, check_choice, check_fraction, check_int, check_positive
 
 
 @dataclass(frozen=True)
@@ -28,32 +28,39 @@ def storage_stage(read_bw_bytes_s, sample_bytes, *, cache_hit: float = 0.0, cach
     """Samples/s from storage; a cache serves `cache_hit` of reads at `cache_bw`."""
     check_positive("read_bw_bytes_s", read_bw_bytes_s)
     check_positive("sample_bytes", sample_bytes)
-    if not 0 <= cache_hit <= 1:
-        raise PhysicsError(f"cache_hit must lie in [0, 1], got {cache_hit!r}")
+    check_fraction("cache_hit", cache_hit, allow_zero=True)
     if cache_hit > 0 and cache_bw_bytes_s is None:
         raise PhysicsError("cache_bw_bytes_s is needed when cache_hit > 0")
+    if cache_bw_bytes_s is not None:
+        check_positive("cache_bw_bytes_s", cache_bw_bytes_s)
     # time per sample is the hit-weighted mix of the two sources
     t = (1 - cache_hit) * sample_bytes / read_bw_bytes_s + (cache_hit * sample_bytes / cache_bw_bytes_s if cache_hit else 0)
     return Stage("storage read", 1.0 / t, f"{read_bw_bytes_s / 1e6:,.0f} MB/s, {cache_hit:.0%} cached")
 
 
 def cpu_stage(workers: int, per_worker_samples_s: float, *, name: str = "decode + augment"):
-    if not isinstance(workers, int) or workers < 1:
-        raise PhysicsError(f"workers must be an integer >= 1, got {workers!r}")
+    check_int("workers", workers, lo=1)
     check_positive("per_worker_samples_s", per_worker_samples_s)
+    if not isinstance(name, str):
+        raise PhysicsError(f"name must be a string, got {name!r}")
     return Stage(name, workers * per_worker_samples_s, f"{workers} workers x {per_worker_samples_s:,.0f}/s")
 
 
 def transfer_stage(link_bw_bytes_s, tensor_bytes, *, name: str = "host to device"):
     check_positive("link_bw_bytes_s", link_bw_bytes_s)
     check_positive("tensor_bytes", tensor_bytes)
+    if not isinstance(name, str):
+        raise PhysicsError(f"name must be a string, got {name!r}")
     return Stage(name, link_bw_bytes_s / tensor_bytes, f"{link_bw_bytes_s / 1e9:,.1f} GB/s")
 
 
 def pipeline(stages: list[Stage], *, demand_samples_per_s: float) -> PipelineResult:
     """Throughput = min(stage rates); utilization = min(1, supply / demand)."""
-    if not stages:
-        raise PhysicsError("pipeline needs at least one stage")
+    if isinstance(stages, (str, bytes)) or not hasattr(stages, "__iter__"):
+        raise PhysicsError(f"stages must be a list of Stage, got {stages!r}")
+    stages = list(stages)
+    if not stages or not all(isinstance(x, Stage) for x in stages):
+        raise PhysicsError("stages must be a non-empty list of Stage (storage_stage, cpu_stage, transfer_stage)")
     check_positive("demand_samples_per_s", demand_samples_per_s)
     slowest = min(stages, key=lambda s: s.samples_per_s)
     util = min(1.0, slowest.samples_per_s / demand_samples_per_s)
@@ -66,6 +73,8 @@ def accelerator_demand(model, device, *, batch: int, precision: str = "bf16", n_
     """Samples/s the accelerators consume (training step or inference), from the engine."""
     from .serving import estimate
 
+    check_int("n_devices", n_devices, lo=1)
+    check_bool("training", training)
     e = estimate(model, device, phase="training" if training else "inference", batch=batch, seq_len=1,
                  precision=precision, **kw)
     return e.samples_per_s * n_devices
@@ -75,6 +84,7 @@ def sensor_stream(sample_rate_hz, bytes_per_sample, channels: int = 1):
     """Bytes per second a sensor produces."""
     check_positive("sample_rate_hz", sample_rate_hz)
     check_positive("bytes_per_sample", bytes_per_sample)
+    check_int("channels", channels, lo=1)
     return sample_rate_hz * bytes_per_sample * channels
 
 
@@ -90,22 +100,41 @@ DGX_H100_HOST_RAM = 2e12  # NVIDIA DGX H100 datasheet: 2 TB system memory
 # thousand). Labs expose them as sliders, labelled as estimates.
 JPEG_DECODE_PER_WORKER = 400.0
 RAW_AUGMENT_PER_WORKER = 4000.0
+# Reads served from a host-RAM cache (page cache or an in-memory dataset): estimate,
+# a fraction of a dual-socket server's DRAM bandwidth left to the loader.
+RAM_CACHE_BW = 50e9
+# Where each reference figure comes from, for labs to cite (name -> source).
+SOURCES = {
+    "IMAGENET_TRAIN_IMAGES": "Russakovsky et al. 2015, IJCV, Table 2 (ILSVRC-2012 train)",
+    "IMAGENET_TRAIN_BYTES": "ILSVRC2012_img_train.tar, ~138 GB (image-net.org download page)",
+    "RAW_SAMPLE_BYTES": "one pre-decoded uint8 224x224 RGB crop",
+    "NVME_READ_BW": "Samsung 990 PRO datasheet: sequential read up to 7,450 MB/s",
+    "DGX_H100_HOST_RAM": "NVIDIA DGX H100 datasheet: 2 TB system memory",
+    "JPEG_DECODE_PER_WORKER": "estimate: PIL-SIMD decode + RandomResizedCrop of ~110 kB JPEGs, one core",
+    "RAW_AUGMENT_PER_WORKER": "estimate: crop + flip of pre-decoded arrays, one core",
+    "RAM_CACHE_BW": "estimate: share of a dual-socket server's DRAM bandwidth left to the loader",
+}
 
 
 def imagenet_stages(*, workers: int, fmt: str = "jpeg", storage_bw: float = 2e9, cache_hit: float = 0.0,
                     per_worker: float | None = None, host_link_bw: float = 64e9) -> list[Stage]:
     """Storage -> CPU decode/augment -> host-to-device for ImageNet-style training."""
-    if fmt not in ("jpeg", "raw"):
-        raise PhysicsError(f"fmt must be 'jpeg' or 'raw', got {fmt!r}")
+    check_choice("fmt", fmt, ("jpeg", "raw"))
+    check_int("workers", workers, lo=1)
+    check_positive("storage_bw", storage_bw)
+    check_positive("host_link_bw", host_link_bw)
+    if per_worker is not None:
+        check_positive("per_worker", per_worker)
     sample = IMAGENET_TRAIN_BYTES / IMAGENET_TRAIN_IMAGES if fmt == "jpeg" else RAW_SAMPLE_BYTES
     rate = per_worker or (JPEG_DECODE_PER_WORKER if fmt == "jpeg" else RAW_AUGMENT_PER_WORKER)
     tensor = RAW_SAMPLE_BYTES * 2  # bf16 tensor sent to the GPU
-    return [storage_stage(storage_bw, sample, cache_hit=cache_hit, cache_bw_bytes_s=50e9),
+    return [storage_stage(storage_bw, sample, cache_hit=cache_hit, cache_bw_bytes_s=RAM_CACHE_BW),
             cpu_stage(workers, rate, name="decode + augment" if fmt == "jpeg" else "augment"),
             transfer_stage(host_link_bw, tensor)]
 
 
 def dataset_bytes(fmt: str = "jpeg") -> float:
+    check_choice("fmt", fmt, ("jpeg", "raw"))
     return IMAGENET_TRAIN_BYTES if fmt == "jpeg" else IMAGENET_TRAIN_IMAGES * RAW_SAMPLE_BYTES
 
 
@@ -113,6 +142,10 @@ def min_workers_for(target_utilization: float, demand_samples_per_s: float, *, m
                     **stage_kw) -> int | None:
     """Fewest CPU workers whose pipeline keeps the accelerators at least
     `target_utilization` busy (None when another stage caps it below the target)."""
+    check_fraction("target_utilization", target_utilization)
+    check_positive("demand_samples_per_s", demand_samples_per_s)
+    check_int("max_workers", max_workers, lo=1)
+
     def util(w):
         return pipeline(imagenet_stages(workers=w, **stage_kw), demand_samples_per_s=demand_samples_per_s).utilization
 

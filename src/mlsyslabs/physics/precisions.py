@@ -44,6 +44,8 @@ def bytes_per_element(precision: str) -> float:
 def compute_precision_for(precision: str, available) -> str:
     """The precision whose peak applies on a device offering `available` peaks."""
     bytes_per_element(precision)
+    if isinstance(available, (str, bytes)) or not hasattr(available, "__contains__"):
+        raise PhysicsError(f"available must be a collection of precisions, got {available!r}")
     seen, p = set(), precision
     while p not in available:
         seen.add(p)

@@ -33,6 +33,7 @@ class RooflineResult:
 
 
 def arithmetic_intensity(flops, bytes_moved):
+    check_positive("flops", flops, allow_zero=True)
     check_positive("bytes_moved", bytes_moved)
     return flops / bytes_moved
 
@@ -41,11 +42,18 @@ def ridge_point(peak_flops, memory_bw, *, compute_efficiency=1.0, memory_efficie
     """FLOP/byte above which an op is compute-bound."""
     check_positive("peak_flops", peak_flops)
     check_positive("memory_bw", memory_bw)
+    check_fraction("compute_efficiency", compute_efficiency)
+    check_fraction("memory_efficiency", memory_efficiency)
     return (peak_flops * compute_efficiency) / (memory_bw * memory_efficiency)
 
 
 def attainable_flops(intensity, peak_flops, memory_bw, *, compute_efficiency=1.0, memory_efficiency=1.0):
     """min(peak, intensity x bandwidth): the roofline itself."""
+    check_positive("intensity", intensity, allow_zero=True)
+    check_positive("peak_flops", peak_flops)
+    check_positive("memory_bw", memory_bw)
+    check_fraction("compute_efficiency", compute_efficiency)
+    check_fraction("memory_efficiency", memory_efficiency)
     return _xp.minimum(peak_flops * compute_efficiency, intensity * memory_bw * memory_efficiency)
 
 
@@ -60,8 +68,10 @@ def iron_law_time(*, bytes_moved, flops, memory_bw, peak_flops, latency_s=0.0,
 
 def roofline_time(*, bytes_moved, flops, memory_bw, peak_flops, overhead_s=0.0,
                   compute_efficiency=DEFAULT_COMPUTE_EFFICIENCY, memory_efficiency=DEFAULT_MEMORY_EFFICIENCY):
-    """Overlapped form with the binding term identified."""
+    """Overlapped form with the binding term identified (bytes_moved must be > 0:
+    every operation reads its operands)."""
     _check(bytes_moved, flops, memory_bw, peak_flops, overhead_s, compute_efficiency, memory_efficiency)
+    check_positive("bytes_moved", bytes_moved)
     tm = bytes_moved / (memory_bw * memory_efficiency)
     tc = flops / (peak_flops * compute_efficiency)
     busy = _xp.maximum(tm, tc)
@@ -77,6 +87,6 @@ def _check(bytes_moved, flops, memory_bw, peak_flops, fixed, ce, me):
     check_positive("flops", flops, allow_zero=True)
     check_positive("memory_bw", memory_bw)
     check_positive("peak_flops", peak_flops)
-    check_positive("latency/overhead", fixed, allow_zero=True)
+    check_positive("latency_s/overhead_s", fixed, allow_zero=True)
     check_fraction("compute_efficiency", ce)
     check_fraction("memory_efficiency", me)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .errors import check_fraction, check_positive
+from .efficiency import DEFAULT_TRAINING_MFU
+from .errors import check_bool, check_fraction, check_number, check_positive
 
 
 def amdahl_speedup(parallel_fraction, n):
@@ -26,11 +27,14 @@ def training_flops(params, tokens, *, recompute: bool = False):
     8 x N x D with full activation recomputation (one extra forward)."""
     check_positive("params", params)
     check_positive("tokens", tokens)
+    check_bool("recompute", recompute)
     return (8.0 if recompute else 6.0) * params * tokens
 
 
-def training_time_s(params, tokens, *, peak_flops, mfu=0.4, n_devices=1, recompute: bool = False):
-    """Wall-clock = training FLOPs / (devices x peak x MFU)."""
+def training_time_s(params, tokens, *, peak_flops, mfu=DEFAULT_TRAINING_MFU, n_devices=1, recompute: bool = False):
+    """Wall-clock = training FLOPs / (devices x peak x MFU). The default MFU (0.40) is
+    the efficiency model's figure for transformers on data-center GPUs, the same
+    `estimate` uses (efficiency.py); with recompute it applies to the executed 8 N D."""
     check_positive("peak_flops", peak_flops)
     check_fraction("mfu", mfu)
     check_positive("n_devices", n_devices)
@@ -54,12 +58,15 @@ class ScalingLaw:
 
     def terms(self, params, tokens):
         """(irreducible, model-size term, data term): which one binds."""
+        check_positive("params", params)
+        check_positive("tokens", tokens)
         return self.E, self.A / params**self.alpha, self.B / tokens**self.beta
 
     def params_for_loss(self, target_loss, tokens):
         """Smallest N with L(N, D) <= target at D tokens (inf when the data and
         irreducible terms alone exceed the target: more parameters cannot get there)."""
         check_positive("tokens", tokens)
+        check_positive("target_loss", target_loss)
         room = target_loss - self.E - self.B / tokens**self.beta
         return math.inf if room <= 0 else (self.A / room) ** (1.0 / self.alpha)
 
@@ -100,6 +107,9 @@ def dam_diagnosis(params, tokens, *, max_params_that_fit: float | None = None, l
     Algorithm (model capacity) binds in the mirror case; Machine binds when the model
     the algorithm wants does not fit the device (params > max_params_that_fit)."""
     _, model_t, data_t = law.terms(params, tokens)
+    if max_params_that_fit is not None:
+        check_positive("max_params_that_fit", max_params_that_fit)
+    check_number("binding_share", binding_share, lo=0.5, lo_open=True, hi=1)
     share = data_t / (data_t + model_t)
     machine_binds = max_params_that_fit is not None and params > max_params_that_fit
     data = "binding" if share >= binding_share else ("adequate" if share >= 1 - binding_share else "surplus")
@@ -110,17 +120,26 @@ def dam_diagnosis(params, tokens, *, max_params_that_fit: float | None = None, l
     return DamDiagnosis(data, algo, machine, data_t, model_t, why)
 
 
-def training_cost_usd(params, tokens, *, gpu_price_per_hour, peak_flops, mfu=0.4, data_cost_per_token=0.0):
+def training_cost_usd(params, tokens, *, gpu_price_per_hour, peak_flops, mfu=DEFAULT_TRAINING_MFU,
+                      data_cost_per_token=0.0):
     """Dollars = GPU-hours (6 N D / (peak x MFU) / 3600) x price + tokens x data cost."""
     check_positive("gpu_price_per_hour", gpu_price_per_hour, allow_zero=True)
     check_positive("data_cost_per_token", data_cost_per_token, allow_zero=True)
+    check_positive("peak_flops", peak_flops)
+    check_fraction("mfu", mfu)
     gpu_s = training_flops(params, tokens) / (peak_flops * mfu)
     return gpu_s / 3600.0 * gpu_price_per_hour + tokens * data_cost_per_token
 
 
-def tokens_affordable(budget_usd, params, *, gpu_price_per_hour, peak_flops, mfu=0.4, data_cost_per_token=0.0):
-    """The D that spends exactly `budget_usd` on a model of `params` parameters."""
+def tokens_affordable(budget_usd, params, *, gpu_price_per_hour, peak_flops, mfu=DEFAULT_TRAINING_MFU,
+                      data_cost_per_token=0.0):
+    """The D that spends exactly `budget_usd` on a model of `params` parameters
+    (inf when both the GPU price and the data cost are zero: nothing costs anything)."""
     check_positive("budget_usd", budget_usd)
     check_positive("params", params)
+    check_positive("gpu_price_per_hour", gpu_price_per_hour, allow_zero=True)
+    check_positive("data_cost_per_token", data_cost_per_token, allow_zero=True)
+    check_positive("peak_flops", peak_flops)
+    check_fraction("mfu", mfu)
     per_token = 6.0 * params / (peak_flops * mfu) / 3600.0 * gpu_price_per_hour + data_cost_per_token
-    return budget_usd / per_token
+    return budget_usd / per_token if per_token > 0 else math.inf

@@ -1,17 +1,43 @@
-"""ML workflow economics: iteration velocity and the cost of late defects."""
+"""ML workflow economics: iteration velocity (machines and the people who review their
+results) and the cost of late defects."""
 from __future__ import annotations
 
 import math
 
-from .errors import PhysicsError, check_positive
+from .errors import PhysicsError, check_choice, check_int, check_number, check_positive
+
+# People are not machines: the reviewer who reads each result and chooses the next run
+# works a standard week, not 168 hours. 40 h: the ILO Forty-Hour Week Convention, 1935
+# (C047) and the US Fair Labor Standards Act standard workweek.
+REVIEW_HOURS_PER_WEEK = 40.0
+HOURS_PER_WEEK = 24 * 7.0
 
 
-def experiments_possible(hours_available, *, train_h, eval_h=0.0, turnaround_h=0.0, parallel: int = 1) -> int:
-    """Completed experiments = floor(hours / (train + eval + turnaround)) x parallel runs."""
-    check_positive("hours_available", hours_available, allow_zero=True)
+def experiments_possible(hours_available, *, train_h, eval_h=0.0, turnaround_h=0.0, parallel: int = 1,
+                         reviewers: int = 1, review_hours_per_week: float = REVIEW_HOURS_PER_WEEK) -> int:
+    """Completed experiments in `hours_available` wall-clock hours:
+    min(machines, people), where
+      machines = parallel x floor(hours / (train + eval + turnaround))  (GPUs run 24/7),
+      people   = floor(reviewers x hours x review_hours_per_week / 168 / turnaround):
+    every result needs `turnaround_h` of a reviewer's attention, and reviewers work
+    `review_hours_per_week` of the 168 hours in a week, so running more experiments in
+    parallel stops helping once the reviewers are saturated. (An upper bound: results
+    that arrive outside working hours also wait, which this capacity bound ignores.)"""
+    check_number("hours_available", hours_available, lo=0)
+    check_number("train_h", train_h, lo=0)
+    check_number("eval_h", eval_h, lo=0)
+    check_number("turnaround_h", turnaround_h, lo=0)
+    check_int("parallel", parallel, lo=1)
+    check_int("reviewers", reviewers, lo=1)
+    check_number("review_hours_per_week", review_hours_per_week, lo=0, lo_open=True, hi=HOURS_PER_WEEK)
     loop = train_h + eval_h + turnaround_h
-    check_positive("loop time (train + eval + turnaround)", loop)
-    return int(math.floor(hours_available / loop + 1e-9)) * parallel
+    check_positive("loop time (train_h + eval_h + turnaround_h)", loop)
+    machines = int(math.floor(hours_available / loop + 1e-9)) * parallel
+    if turnaround_h == 0:
+        return machines
+    people = int(math.floor(reviewers * hours_available * review_hours_per_week / HOURS_PER_WEEK / turnaround_h
+                            + 1e-9))
+    return min(machines, people)
 
 
 # Stages of an ML project, in order. Boehm & Basili 2001 ("Software Defect Reduction
@@ -25,9 +51,8 @@ DEFECT_COST_SOURCE = "Boehm & Basili 2001, IEEE Computer 34(1): ~100x after deli
 
 def defect_cost_multiplier(stage: str, *, ratio: float = DEFECT_COST_RATIO) -> float:
     """Relative cost to fix a defect first found at `stage` (1 at the first stage)."""
-    if stage not in STAGES:
-        raise PhysicsError(f"stage must be one of {', '.join(STAGES)}; got {stage!r}")
-    check_positive("ratio", ratio)
+    check_choice("stage", stage, STAGES)
+    check_number("ratio", ratio, lo=1)
     i = STAGES.index(stage)
     return ratio ** (i / (len(STAGES) - 1))
 
@@ -36,24 +61,41 @@ def discovery_stage(*, validate_data: bool, evaluate: bool) -> str:
     """Where a data defect (e.g. a label-schema error) is first caught: validation
     catches it during data collection, a held-out evaluation catches it there, and
     otherwise users find it in production."""
+    from .errors import check_bool
+
+    check_bool("validate_data", validate_data)
+    check_bool("evaluate", evaluate)
     return "data collection" if validate_data else "evaluation" if evaluate else "production"
 
 
 def schedule_weeks(*, experiments: int, loop_h: float, validation_weeks: float, fix_days_at_start: float,
-                   caught_at: str, hours_per_week: float = 24 * 7, parallel: int = 1) -> float:
-    """Weeks to ship: validation + experiments (run `parallel` at a time, machine
-    hours) + the rework of the defect at the stage where it was caught."""
-    if experiments < 0 or parallel < 1:
-        raise PhysicsError("experiments must be >= 0 and parallel >= 1")
+                   caught_at: str, hours_per_week: float = HOURS_PER_WEEK, parallel: int = 1,
+                   review_h: float = 0.0, reviewers: int = 1,
+                   review_hours_per_week: float = REVIEW_HOURS_PER_WEEK) -> float:
+    """Weeks to ship: validation + experiments + the rework of the defect at the stage
+    where it was caught. Experiments take the longer of the machines' time (run
+    `parallel` at a time, `loop_h` each around the clock) and the reviewers' time
+    (`review_h` of each loop is a person's attention, `review_hours_per_week` a week)."""
+    check_int("experiments", experiments, lo=0)
+    check_int("parallel", parallel, lo=1)
+    check_int("reviewers", reviewers, lo=1)
     check_positive("loop_h", loop_h)
+    check_number("validation_weeks", validation_weeks, lo=0)
+    check_number("fix_days_at_start", fix_days_at_start, lo=0)
+    check_number("hours_per_week", hours_per_week, lo=0, lo_open=True, hi=HOURS_PER_WEEK)
+    check_number("review_h", review_h, lo=0, hi=loop_h)
+    check_number("review_hours_per_week", review_hours_per_week, lo=0, lo_open=True, hi=HOURS_PER_WEEK)
     rework_days = fix_days_at_start * defect_cost_multiplier(caught_at)
-    return validation_weeks + math.ceil(experiments / parallel) * loop_h / hours_per_week + rework_days / 7.0
+    machine_weeks = math.ceil(experiments / parallel) * loop_h / hours_per_week
+    people_weeks = experiments * review_h / (reviewers * review_hours_per_week)
+    return validation_weeks + max(machine_weeks, people_weeks) + rework_days / 7.0
 
 
 def training_run_hours(model, device, *, samples: float, epochs: float = 1, batch: int = 64,
                        precision: str = "bf16") -> float:
     """Wall-clock hours of one training run (samples x epochs) from the engine's
-    training-step estimate at its default MFU."""
+    training-step estimate at the efficiency model's MFU for the device class and
+    workload (CNNs on GPUs: 0.20; see efficiency.py)."""
     from .serving import estimate
 
     check_positive("samples", samples)
