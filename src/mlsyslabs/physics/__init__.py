@@ -20,5 +20,10 @@ from . import efficiency, fleet, network, pipeline, workflow
 from .efficiency import CLASS_PROFILES, DEFAULT_TRAINING_MFU, device_class
 from .serving import estimate, iron_law_inference, max_concurrent_sequences, max_throughput, min_devices, sweep
 from .workloads import TRANSFORMERS, WORKLOADS, Model, Transformer, get_workload
+from . import collectives, fabrics, parallel
+from .collectives import busbw_factor, collective
+from .fabrics import CLUSTERS, FABRICS, Cluster, Fabric, cluster_for, get_cluster, get_fabric
+from .parallel import (KERNEL_EFFICIENCY, Plan, TrainingStep, activation_bytes_per_layer, kernel_efficiency,
+                       pipeline_bubble_fraction, plan, train_step)
 
 __all__ = [n for n in dir() if not n.startswith("_")]
