@@ -24,8 +24,10 @@ def add_parsers(sub) -> None:
     e.add_argument("--seq-len", type=int, default=1024,
                    help="prompt length (prefill) or context length at the step (decode)")
     e.add_argument("--precision", default="bf16", choices=list(P.PRECISIONS))
-    e.add_argument("--compute-efficiency", type=float, default=P.DEFAULT_COMPUTE_EFFICIENCY)
-    e.add_argument("--memory-efficiency", type=float, default=P.DEFAULT_MEMORY_EFFICIENCY)
+    e.add_argument("--compute-efficiency", type=float, default=None,
+                   help="default: the efficiency model's figure for the device class and phase")
+    e.add_argument("--memory-efficiency", type=float, default=None,
+                   help="default: the efficiency model's figure for the device class")
     e.add_argument("--memory-fraction", type=float, default=P.DEFAULT_MEMORY_FRACTION)
     e.add_argument("--devices", type=int, default=1, dest="n_devices", help="ideal tensor-parallel pooling")
     e.add_argument("--json", action="store_true")
@@ -132,13 +134,18 @@ def validate(args) -> int:
     if args.json:
         emit_json({"anchors": [asdict(r) for r in results], "summary": summary(results),
                    "defaults": {"compute_efficiency": P.DEFAULT_COMPUTE_EFFICIENCY,
-                                "memory_efficiency": P.DEFAULT_MEMORY_EFFICIENCY}})
+                                "memory_efficiency": P.DEFAULT_MEMORY_EFFICIENCY,
+                                "efficiency_model": {k: {"compute": v.compute, "memory": v.memory,
+                                                         "training_transformer": v.training_transformer,
+                                                         "training_cnn": v.training_cnn,
+                                                         "per_kernel_s": v.per_kernel_s, "per_call_s": v.per_call_s}
+                                                     for k, v in P.CLASS_PROFILES.items()}}})
         return 0
     rows = [[r.id, f"{r.predicted:,.4g}", f"{r.measured:,.4g}", r.unit, f"{r.relative_error:+.0%}",
              f"{r.implied_efficiency:.2f}" if r.implied_efficiency is not None else "-",
              "ok" if r.within_band else "OUT"] for r in results]
-    print(f"Engine vs published measurements (compute efficiency {P.DEFAULT_COMPUTE_EFFICIENCY}, "
-          f"memory efficiency {P.DEFAULT_MEMORY_EFFICIENCY})\n")
+    print("Engine vs published measurements (efficiencies and overheads from the documented efficiency model, "
+          "per device class and phase)\n")
     print(table(rows, ["anchor", "predicted", "measured", "unit", "error", "implied eff.", "band"]))
     print("\nPer metric:")
     for metric, s in summary(results).items():

@@ -84,9 +84,9 @@ CLASS_PROFILES: dict[str, ClassProfile] = {p.device_class: p for p in [
         )),
     ClassProfile(
         "tpu", "Google Cloud TPUs (XLA compiles a whole step into one program)",
-        compute=0.5, memory=0.8, training_transformer=0.46, training_cnn=0.20, per_kernel_s=0.0, per_call_s=50e-6,
+        compute=0.5, memory=0.8, training_transformer=0.462, training_cnn=0.20, per_kernel_s=0.0, per_call_s=50e-6,
         sources=(_GENERIC,
-                 "training_transformer 0.46: PaLM 540B on 6,144 TPU v4 chips, 46.2% MFU (Chowdhery et al. 2022, "
+                 "training_transformer 0.462: PaLM 540B on 6,144 TPU v4 chips, 46.2% MFU (Chowdhery et al. 2022, "
                  "Table 3)", "training_cnn 0.20: estimate, as for GPUs",
                  "per_kernel 0: XLA fuses the step into one compiled program; per_call 50 us: estimate")),
     ClassProfile(

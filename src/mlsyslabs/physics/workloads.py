@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import _xp
-from .errors import PhysicsError, UnknownIdError
+from .errors import PhysicsError, UnknownIdError, check_positive
 
 
 @dataclass(frozen=True)
@@ -168,6 +168,7 @@ class Transformer:
     def kv_context(self, context):
         """Tokens cached (and attended to) per layer at `context`, averaged over layers:
         g x C + (1 - g) x min(C, window), g the global-layer share. Floats or arrays."""
+        check_positive("context", context, allow_zero=True)
         if not self.sliding_window:
             return context
         g = self.global_fraction
@@ -176,6 +177,7 @@ class Transformer:
     def prefill_keys(self, seq_len):
         """Keys attended in total by a causal prefill of `seq_len` tokens, per layer
         averaged: sum over i = 1..S of kv_context(i) (S(S+1)/2 without windows)."""
+        check_positive("seq_len", seq_len, allow_zero=True)
         full = seq_len * (seq_len + 1) / 2.0
         if not self.sliding_window:
             return full
@@ -200,6 +202,7 @@ class Transformer:
     def kv_bytes_per_token(self, bytes_per_element: float) -> float:
         """Bytes one more token adds to the cache when every layer keeps it (the
         per-token figure papers quote): kv_elements_per_token x bytes."""
+        check_positive("bytes_per_element", bytes_per_element)
         return self.kv_elements_per_token() * bytes_per_element
 
     def kv_bytes(self, context, bytes_per_element: float):
