@@ -9,13 +9,14 @@ from .commands import UserError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .commands import engine, labs, ledger
+    from .commands import engine, labs, ledger, scale
 
     p = argparse.ArgumentParser(prog="mlsyslabs", description="ML systems labs and their physics engine")
     sub = p.add_subparsers(dest="command")
     labs.add_parsers(sub)
     ledger.add_parsers(sub)
     engine.add_parsers(sub)
+    scale.add_parsers(sub)
     return p
 
 
