@@ -22,6 +22,7 @@ def gallery_html(labs: list, progress: dict, notice: str | None = None) -> str:
              f"<p>Progress: {done} of the {ready} ready labs visited ({len(labs)} planned).</p></header>"]
     if notice:
         parts.append(f"<div class='mls-banner mls-warn' role='status'><strong>▲ Ledger notice</strong>{_e(notice)}</div>")
+    parts.append("<main>")
     for vol, name in ((1, "Volume I: one machine, four tiers"), (2, "Volume II: at scale")):
         parts.append(f"<section class='mls-gallery-vol'><h2>{_e(name)}</h2>")
         for lab in (x for x in labs if x.volume == vol):
@@ -38,5 +39,5 @@ def gallery_html(labs: list, progress: dict, notice: str | None = None) -> str:
                          f"<div>{title}<div class='mls-meta'>{_e(lab.chapter)} · {_e(', '.join(lab.invariants))} · "
                          f"~{lab.minutes} min · {_e(state)}</div></div></div>")
         parts.append("</section>")
-    parts.append("</body></html>")
+    parts.append("</main></body></html>")
     return "".join(parts)
