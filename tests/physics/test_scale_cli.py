@@ -75,3 +75,11 @@ def test_errors_exit_2_with_one_line(capsys, args, needle):
     assert len(err.strip().splitlines()) == 1
     code, out, _ = run(capsys, *args, "--json")
     assert code == 2 and needle in json.loads(out)["error"]
+
+
+def test_zoo_fabrics_lists_both_registries_with_sources(capsys):
+    code, out, _ = run(capsys, "zoo", "fabrics", "--sources")
+    assert code == 0 and "nvlink4" in out and "ib-ndr" in out and "dgx-h100" in out and "topo.h" in out
+    code, out, _ = run(capsys, "zoo", "fabrics", "--json")
+    d = json.loads(out)
+    assert code == 0 and all(f["sources"] for f in d["fabrics"]) and any(c["id"] == "dgx-a100" for c in d["clusters"])

@@ -11,7 +11,7 @@ from .output import emit_json, table
 
 def add_parsers(sub) -> None:
     z = sub.add_parser("zoo", help="list the device or model registry with provenance")
-    z.add_argument("what", choices=["devices", "models"])
+    z.add_argument("what", choices=["devices", "models", "fabrics"])
     z.add_argument("--json", action="store_true")
     z.add_argument("--sources", action="store_true", help="show every source line")
     z.set_defaults(run=zoo)
@@ -43,6 +43,10 @@ def _peak_str(d: P.Device) -> str:
 
 
 def zoo(args) -> int:
+    if args.what == "fabrics":
+        from .scale import zoo_fabrics
+
+        return zoo_fabrics(args)
     if args.what == "devices":
         items = list(P.DEVICES.values())
         if args.json:
