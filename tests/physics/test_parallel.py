@@ -272,3 +272,12 @@ def test_more_microbatches_shrink_the_bubble_and_raise_throughput(c):
     b = _train(dict(c, extra_mb=c["extra_mb"] * 2))
     assert b.bubble_fraction <= a.bubble_fraction
     assert b.tokens_per_s >= a.tokens_per_s * (1 - 1e-9)
+
+
+def test_at_scale_validation_anchors_are_registered():
+    from mlsyslabs.physics.validation import ANCHORS
+
+    ids = {a.id for a in ANCHORS}
+    for prefix in ("nccl-allreduce-8xh100", "nccl-allreduce-4x8", "korthikanti-175b-mfu", "korthikanti-1t-full",
+                   "narayanan-1t", "llama3-405b-16k-gpus-parallel", "mt-nlg-530b", "llama3-405b-memory"):
+        assert any(i.startswith(prefix) for i in ids), prefix
