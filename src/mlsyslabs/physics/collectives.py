@@ -209,6 +209,8 @@ def collective(op, *, gpus, size_bytes, fabric="nvlink4", algorithm="ring", gpus
     one GPU per node on that network."""
     o = _op(op)
     n = _int_ge1("gpus", gpus)
+    if getattr(size_bytes, "ndim", 0):
+        raise PhysicsError(f"size_bytes must be a single number, got an array of shape {size_bytes.shape}")
     check_positive("size_bytes", size_bytes, allow_zero=True)
     S = float(size_bytes)
     check_choice("algorithm", algorithm, ALGORITHMS)

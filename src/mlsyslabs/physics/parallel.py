@@ -58,13 +58,14 @@ rank, their equation for interleaving).
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass, field
 
 from .collectives import collective_core
 from .devices import get_device
 from .efficiency import KERNELS_PER_TRANSFORMER_LAYER, TRAINING_KERNEL_PASSES, profile
-from .errors import PhysicsError, check_fraction, check_int, check_positive
+from .errors import PhysicsError, check_bool, check_fraction, check_int, check_positive
 from .fabrics import cluster_for
 from .memory import DEFAULT_MEMORY_FRACTION
 from .precisions import bytes_per_element
@@ -156,8 +157,8 @@ def activation_bytes_per_layer(model, *, seq_len, microbatch=1, tp=1, cp=1, sequ
     s = _int("seq_len", seq_len)
     rc = _choice("recompute", recompute, RECOMPUTE)
     att = _choice("attention", attention, ATTENTION_KERNELS)
-    sp = (t > 1) if sequence_parallel is None else bool(sequence_parallel)
-    drop = _default_dropout(m) if dropout is None else bool(dropout)
+    sp = (t > 1) if sequence_parallel is None else check_bool("sequence_parallel", sequence_parallel)
+    drop = _default_dropout(m) if dropout is None else check_bool("dropout", dropout)
     ab = _act_bytes(precision)
     rep, shard, core = _act_terms(m, s, drop, att, ab, t)
     T = b * s / c
@@ -276,9 +277,9 @@ class _Trainer:
         self.Ra = self.peak_bf16 * ke.attention
         self.B = self.bw * self.eta_m
         self.att = _choice("attention", attention, ATTENTION_KERNELS)
-        self.drop = _default_dropout(self.m) if dropout is None else bool(dropout)
+        self.drop = _default_dropout(self.m) if dropout is None else check_bool("dropout", dropout)
         self.tp_overlap = _choice("tp_overlap", tp_overlap, TP_OVERLAP)
-        self.dp_overlap = bool(dp_overlap)
+        self.dp_overlap = check_bool("dp_overlap", dp_overlap)
         self.gr_b = bytes_per_element(grad_reduce_precision)
         check_fraction("memory_fraction", memory_fraction)
         self.mem_frac = memory_fraction
@@ -459,8 +460,13 @@ class _Trainer:
         return r
 
     def _layer_params_local(self, tp, ep):
+        key = ("plocal", tp, ep)
+        r = self._layer_cache.get(key)
+        if r is not None:
+            return r
         dense = (self.p_attn + (self.p_expert if self.E == 1 else 0)) / tp + self.p_norms + self.p_router
         experts = self.E / ep * self.p_expert / tp if self.E > 1 else 0.0
+        self._layer_cache[key] = dense + experts
         return dense + experts
 
     def ends(self, tp, cp, b, sp):
@@ -483,6 +489,7 @@ class _Trainer:
 
     # ---------------------------------------------------------- layout helpers
     @staticmethod
+    @functools.lru_cache(maxsize=4096)
     def stage_layers(L, p):
         base, extra = divmod(L, p)
         counts = [base] * p
@@ -491,7 +498,7 @@ class _Trainer:
         order = list(range(1, p - 1)) + [0, p - 1] if p > 2 else list(range(p))
         for i in order[:extra]:
             counts[i] += 1
-        return counts
+        return tuple(counts)
 
     def params_on_rank(self, r, p, layers_r, tp, ep):
         n = layers_r * self._layer_params_local(tp, ep)
@@ -625,6 +632,15 @@ class _Trainer:
                                    layer_recompute_s=lc["rc"]))
 
     def _act_per_layer(self, tp, cp, b, sp, rc):
+        key = ("act", tp, cp, b, sp, rc)
+        r = self._layer_cache.get(key)
+        if r is not None:
+            return r
+        r = self._act_per_layer_uncached(tp, cp, b, sp, rc)
+        self._layer_cache[key] = r
+        return r
+
+    def _act_per_layer_uncached(self, tp, cp, b, sp, rc):
         rep, shard, core = _act_terms(self.m, self.s, self.drop, self.att, self.ab, tp)
         T = b * self.s / cp
         if rc == "full":
@@ -688,7 +704,7 @@ def train_step(model, device, *, gpus, tp=1, pp=1, dp=None, cp=1, ep=1, microbat
         raise PhysicsError("virtual_stages > 1 needs pp > 1")
     if v > math.ceil(m.layers / pp):
         raise PhysicsError(f"virtual_stages must be <= layers per pipeline rank ({math.ceil(m.layers / pp)}), got {v}")
-    sp = (tp > 1) if sequence_parallel is None else bool(sequence_parallel)
+    sp = (tp > 1) if sequence_parallel is None else check_bool("sequence_parallel", sequence_parallel)
     per_step_min = dp * b * tr.s
     if global_batch_tokens is None:
         gbt = float(max(per_step_min, DEFAULT_GLOBAL_BATCH_TOKENS))
