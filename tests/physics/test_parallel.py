@@ -195,7 +195,7 @@ def test_planner_reports_when_nothing_fits():
     (dict(gpus=12, tp=8), "multiple of tp"), (dict(gpus=9, tp=3), "tp must divide"),
     (dict(gpus=8, dp=2), "tp x pp x cp x dp"), (dict(gpus=8, ep=2), "ep must be 1"),
     (dict(gpus=8, zero=4), "zero must be"), (dict(gpus=8, zero="1"), "zero must be"),
-    (dict(gpus=8, recompute="some"), "recompute must be"), (dict(gpus=8, precision="fp7"), "precision"),
+    (dict(gpus=8, recompute="some"), "recompute must be"), (dict(gpus=8, precision="fp7"), "precision"), (dict(gpus=8, precision="int4"), "for training"),
     (dict(gpus=8, seq_len=10**7), "seq_len must be <="), (dict(gpus=8, seq_len=-1), "seq_len"),
     (dict(gpus=8, global_batch_tokens=float("nan")), "global_batch_tokens"),
     (dict(gpus=8, global_batch_tokens=-5), "global_batch_tokens"),
@@ -281,3 +281,24 @@ def test_at_scale_validation_anchors_are_registered():
     for prefix in ("nccl-allreduce-8xh100", "nccl-allreduce-4x8", "korthikanti-175b-mfu", "korthikanti-1t-full",
                    "narayanan-1t", "llama3-405b-16k-gpus-parallel", "mt-nlg-530b", "llama3-405b-memory"):
         assert any(i.startswith(prefix) for i in ids), prefix
+
+
+@pytest.mark.parametrize("model,ep", [("mixtral-8x7b", 8), ("deepseek-v3", 16), ("deepseek-v2", 8)])
+def test_moe_weights_per_gpu_hold_one_ep_share_of_routed_experts(model, ep):
+    m = P.get_workload(model)
+    r = train_step(model, "h100-sxm", gpus=ep, ep=ep, seq_len=1024, zero=0, global_batch_tokens=ep * 1024)
+    local = m.params - m.routed_expert_params * (1 - 1 / ep)
+    assert r.memory["weights"] == pytest.approx(2 * local, rel=1e-9)
+    assert r.comm_time_s["ep"] > 0
+
+
+def test_mla_and_sliding_window_flops_follow_the_registry():
+    for model, s in (("deepseek-v2", 4096), ("gemma2-9b", 8192)):
+        m = P.get_workload(model)
+        r = train_step(model, "h100-sxm", gpus=8, seq_len=s, global_batch_tokens=8 * s, recompute="none")
+        keys = m.kv_context(s)
+        per_token = 6 * m.matmul_params + 3 * m.attention_flops_per_key() * keys
+        assert r.model_flops_per_step == pytest.approx(r.tokens_per_step * per_token)
+    # windows cut the attention the kernel executes: Gemma 2's local layers see 4K keys at most
+    g = P.get_workload("gemma2-9b")
+    assert g.prefill_keys(8192) / 8192 < (8192 + 1) / 2

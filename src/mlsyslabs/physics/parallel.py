@@ -73,6 +73,7 @@ from .roofline import DEFAULT_MEMORY_EFFICIENCY
 from .workloads import get_transformer
 
 RECOMPUTE = ("none", "selective", "full")
+TRAINING_PRECISIONS = ("fp32", "tf32", "bf16", "fp16", "fp8")  # fp8: fp8 GEMMs, 16-bit activations and weights
 ZERO_STAGES = (0, 1, 2, 3)
 ATTENTION_KERNELS = ("flash", "materialized")
 TP_OVERLAP = ("none", "backward", "full")
@@ -178,22 +179,42 @@ def _act_bytes(precision) -> float:
     return 4.0 if bytes_per_element(precision) >= 4 else 2.0
 
 
+def _arch(m):
+    """Architecture terms the training model needs, for dense, MoE (routed experts of
+    `expert_ffn`, shared experts, leading dense layers), GQA/MHA/MQA and MLA attention."""
+    mla = getattr(m, "attention", "gqa") == "mla"
+    ef = (getattr(m, "expert_ffn", 0) or m.ffn) if m.experts > 1 else m.ffn
+    dense_layers = m.layers if m.experts == 1 else min(m.layers, getattr(m, "dense_layers", 0))
+    qk = m.hd
+    vd = (getattr(m, "v_head_dim", 0) or m.hd) if mla else m.hd
+    return dict(mla=mla, ef=ef, se=getattr(m, "shared_experts", 0), k=m.active_experts if m.experts > 1 else 1,
+                w_dense=dense_layers / m.layers, w_moe=1.0 - dense_layers / m.layers, qk=qk, vd=vd,
+                npl=getattr(m, "norms_per_layer", 2), mats=3 if m.ffn_type == "swiglu" else 2,
+                latent=(getattr(m, "q_lora_rank", 0) + getattr(m, "kv_lora_rank", 0) + getattr(m, "qk_rope_dim", 0))
+                if mla else 0)
+
+
 def _act_terms(m, s, drop, att, ab, t):
-    """Bytes per token stored per layer: (replicated unless SP, tensor-sharded, attention core)."""
+    """Bytes per token stored per layer (averaged over dense and MoE layers):
+    (replicated unless SP, tensor-sharded, attention core)."""
+    a = _arch(m)
     h, H, KV, d, F = m.hidden, m.heads, m.kv_heads, m.hd, m.ffn
-    k = m.active_experts if m.experts > 1 else 1
     f = ab / 2.0  # scale 16-bit counts
-    # LN/RMSNorm inputs (2 x 2h), QKV input (2h), MLP input (2h), dropout masks (2 x h, one byte)
-    rep = (4 * h + 2 * h + 2 * h) * f + (2 * h if drop else 0.0)
-    kv_local = max(KV, t) if KV < t else KV  # KV heads are replicated when tp > kv_heads
-    qkv = 2 * (H + 2 * kv_local) * d * f
-    attn_out = 2 * H * d * f
-    mlp = (6 * F if m.ffn_type == "swiglu" else 4 * F) * f * k
-    if m.experts > 1:
-        mlp += 2 * 2 * h * k * f  # permuted token copies in and out of the experts
-    shard = qkv + attn_out + mlp
+    # norm inputs (2h each), QKV input (2h), MLP input (2h), dropout masks (2 x h, one byte); MLA latents
+    rep = (2 * a["npl"] * h + 2 * h + 2 * h + 2 * a["latent"]) * f + (2 * h if drop else 0.0)
+    if a["mla"]:
+        qkv = 2 * H * (2 * a["qk"] + a["vd"]) * f  # up-projected q, k, v (FlashAttention inputs)
+    else:
+        kv_local = max(KV, t) if KV < t else KV  # KV heads are replicated when tp > kv_heads
+        qkv = 2 * (H + 2 * kv_local) * d * f
+    attn_out = 2 * H * a["vd"] * f
+    per_width = 6 if a["mats"] == 3 else 4
+    dense_mlp = per_width * F * f
+    moe_mlp = per_width * a["ef"] * f * (a["k"] + a["se"]) + (2 * 2 * h * a["k"] * f if m.experts > 1 else 0.0)
+    shard = qkv + attn_out + a["w_dense"] * dense_mlp + a["w_moe"] * moe_mlp
     if att == "materialized":
-        core = H * s * (2 * f + (3 if drop else 0))  # softmax out 2as; dropout mask as + output 2as
+        keys = m.kv_context(s) if hasattr(m, "kv_context") else s
+        core = H * keys * (2 * f + (3 if drop else 0))  # softmax out 2as; dropout mask as + output 2as
     else:
         core = H * 4.0  # FlashAttention keeps only the fp32 log-sum-exp per head
     return rep, shard, core
@@ -254,6 +275,9 @@ class _Trainer:
                                f"got {self.s}")
         self.prec = precision
         bytes_per_element(precision)
+        if precision not in TRAINING_PRECISIONS:
+            raise PhysicsError(f"precision must be one of {', '.join(TRAINING_PRECISIONS)} for training; "
+                               f"got {precision!r}")
         self.peak = self.d.peak(precision)
         self.peak_bf16 = self.d.peak("bf16") if precision in ("fp8", "int8") else self.peak
         self.bw = self.d.require("memory_bw")
@@ -288,26 +312,27 @@ class _Trainer:
         self._layer_cache: dict = {}
         self._coll_cache: dict = {}
         m = self.m
-        h, H, KV, d, F = m.hidden, m.heads, m.kv_heads, m.hd, m.ffn
-        self.mats = 3 if m.ffn_type == "swiglu" else 2
-        self.k_act = m.active_experts if m.experts > 1 else 1
+        h = m.hidden
+        self.a = _arch(m)
+        self.mats = self.a["mats"]
+        self.k_act = self.a["k"]
         self.E = m.experts
-        attn_p = h * H * d + 2 * h * KV * d + H * d * h
-        exp_p = self.mats * h * F
-        norm_p = h * (2 if m.norm == "layer" else 1)
-        bias_attn = (H * d + 2 * KV * d + h) if m.bias else 0
-        bias_mlp = (F * (self.mats - 1) + h) if m.bias else 0
-        self.p_attn = attn_p + bias_attn
-        self.p_expert = exp_p + bias_mlp
+        self.p_attn = m._attn_params()
+        self.p_dense_ffn = m._ffn_params(m.ffn)
+        self.p_expert = m._expert_params() if m.experts > 1 else 0
         self.p_router = h * m.experts if m.experts > 1 else 0
-        self.p_norms = 2 * norm_p
+        self.p_norms = self.a["npl"] * m._norm_params()
         self.p_embed = m.vocab * h + (m.max_context * h if m.learned_positions else 0) + m.token_types * h
         self.p_out = 0 if m.tied_embeddings else m.vocab * h
-        # model FLOPs per token (PaLM convention): 6 N_matmul + 12 L H d s
+        # model FLOPs per token (PaLM convention, every key counted): 6 N_matmul + 3 x forward attention
         self.n_mm = float(m.matmul_params)
         self.n_mm_layers = float(m.matmul_params - m.vocab * h)
-        self.attn_model_fwd_tok = 4.0 * m.layers * H * d * self.s  # forward attention FLOPs per token (full s)
+        keys_model = m.kv_context(self.s) if m.sliding_window else self.s
+        self.attn_model_fwd_tok = m.attention_flops_per_key() * keys_model
         self.model_flops_tok = 6.0 * self.n_mm + 3.0 * self.attn_model_fwd_tok
+        # keys a query attends to on average when the kernel skips masked blocks (causal, windows)
+        self.keys_exec = (m.kv_context(self.s) if m.kind == "encoder" else m.prefill_keys(self.s) / self.s)
+        self.attn_fwd_per_key_layer = m.attention_flops_per_key() / m.layers
 
     # ---------------------------------------------------------- collectives
     def _group(self, n, stride):
@@ -363,51 +388,59 @@ class _Trainer:
         r = self._layer_cache.get(key)
         if r is not None:
             return r
-        m, s = self.m, self.s
+        m, s, a = self.m, self.s, self.a
         h, H, KV, d, F = m.hidden, m.heads, m.kv_heads, m.hd, m.ffn
         T = b * s / cp
         kvl = max(KV / tp, 1.0)
-        # GEMMs (forward)
-        g_qkv = self._gemm(T, (H / tp + 2 * kvl) * d, h)
-        g_o = self._gemm(T, h, H * d / tp)
-        if self.E > 1:
-            per_gpu_experts = self.E / ep
-            me = T * self.k_act * ep / self.E
-            g_up = self._gemm(me, (self.mats - 1) * F / tp, h, per_gpu_experts)
-            g_dn = self._gemm(me, h, F / tp, per_gpu_experts)
-            g_rt = self._gemm(T, self.E, h)
+        # attention GEMMs (forward)
+        if a["mla"]:
+            ql, kl, rope = m.q_lora_rank, m.kv_lora_rank, m.qk_rope_dim
+            att_g = [self._gemm(T, ql, h), self._gemm(T, H * a["qk"] / tp, ql)] if ql else \
+                [self._gemm(T, H * a["qk"] / tp, h)]
+            att_g += [self._gemm(T, kl + rope, h), self._gemm(T, H * (m.qk_nope_dim + a["vd"]) / tp, kl),
+                      self._gemm(T, h, H * a["vd"] / tp)]
         else:
-            g_up = self._gemm(T, (self.mats - 1) * F / tp, h)
-            g_dn = self._gemm(T, h, F / tp)
-            g_rt = (0.0, 0.0)
-        gemm_f = g_qkv[0] + g_o[0] + g_up[0] + g_dn[0] + g_rt[0]
-        gemm_flops_f = g_qkv[1] + g_o[1] + g_up[1] + g_dn[1] + g_rt[1]
+            att_g = [self._gemm(T, (H / tp + 2 * kvl) * d, h), self._gemm(T, h, H * d / tp)]
+        # FFN GEMMs: dense layers and MoE layers (routed experts over ep ranks, shared experts, router)
+        ffn_d = [self._gemm(T, (self.mats - 1) * F / tp, h), self._gemm(T, h, F / tp)] if a["w_dense"] else []
+        ffn_m = []
+        if a["w_moe"]:
+            ef, se = a["ef"], a["se"]
+            me = T * self.k_act * ep / self.E
+            ffn_m = [self._gemm(me, (self.mats - 1) * ef / tp, h, self.E / ep), self._gemm(me, h, ef / tp, self.E / ep),
+                     self._gemm(T, self.E, h)]
+            if se:
+                ffn_m += [self._gemm(T, (self.mats - 1) * se * ef / tp, h), self._gemm(T, h, se * ef / tp)]
+        wd, wm = a["w_dense"], a["w_moe"]
+        gemm_f = sum(g[0] for g in att_g) + wd * sum(g[0] for g in ffn_d) + wm * sum(g[0] for g in ffn_m)
+        gemm_flops_f = sum(g[1] for g in att_g) + wd * sum(g[1] for g in ffn_d) + wm * sum(g[1] for g in ffn_m)
         # attention core
         heads_local = H / tp
         if self.att == "flash":
-            keys = s if m.kind == "encoder" else (s + 1) / 2.0
-            af = 4.0 * T * keys * heads_local * d
+            af = T * self.keys_exec * self.attn_fwd_per_key_layer / tp
             attn_f = af / self.Ra
             attn_b = 2.5 * af / self.Ra
             attn_flops_f = af
         else:
             nh = b * heads_local
             sq = s / cp
-            t1 = self._gemm(sq, s, d, nh)
-            t2 = self._gemm(sq, d, s, nh)
-            soft = nh * sq * s * (2 * self.ab + (3 if self.drop else 0))  # read+write scores, mask, dropout out
+            keys = m.kv_context(s) if m.sliding_window else s
+            t1 = self._gemm(sq, keys, a["qk"], nh)
+            t2 = self._gemm(sq, a["vd"], keys, nh)
+            soft = nh * sq * keys * (2 * self.ab + (3 if self.drop else 0))  # read+write scores, mask, dropout out
             attn_f = t1[0] + t2[0] + soft / self.B
             attn_b = 2 * (t1[0] + t2[0]) + 2 * soft / self.B
             attn_flops_f = t1[1] + t2[1]
         # element-wise traffic (forward bytes)
         rsp = 1.0 / tp if sp else 1.0
         ab = self.ab
-        e = (4 * h * ab + 6 * h * ab + (2 * h if self.drop else 0.0)) * rsp
-        e += (3 if self.mats == 3 else 2) * F / tp * ab * self.k_act
+        e = (2 * a["npl"] * h * ab + 6 * h * ab + (2 * h if self.drop else 0.0)) * rsp
+        act_w = (3 if self.mats == 3 else 2) * ab / tp
+        e += wd * act_w * F + wm * act_w * a["ef"] * (self.k_act + a["se"])
         if not m.learned_positions:
-            e += 2 * (H / tp + kvl) * d * ab
+            e += 2 * (H / tp + (H / tp if a["mla"] else kvl)) * a["qk"] * ab
         if self.E > 1:
-            e += 4 * self.k_act * h * ab
+            e += wm * 4 * self.k_act * h * ab
         elem_f = T * e / self.B
         elem_b = 2 * elem_f
         # fp32 main-gradient accumulation by the weight-gradient GEMMs (read + write)
@@ -433,10 +466,10 @@ class _Trainer:
         a2a = 0.0
         if self.E > 1 and ep > 1:
             tokens = T / tp if sp else T
-            a2a = 2 * self.coll("alltoall", ep, tokens * self.k_act * h * ab, tp * cp)
+            a2a = wm * 2 * self.coll("alltoall", ep, tokens * self.k_act * h * ab, tp * cp)
         cpc_f = cpc_b = 0.0
         if cp > 1:
-            S_kv = T * cp * 2 * kvl * d * ab
+            S_kv = T * cp * (a["latent"] if a["mla"] else 2 * kvl * d) * ab
             cpc_f = self.coll("allgather", cp, S_kv, tp)
             cpc_b = self.coll("reducescatter", cp, S_kv, tp)
         ko = self.k_over
@@ -464,8 +497,10 @@ class _Trainer:
         r = self._layer_cache.get(key)
         if r is not None:
             return r
-        dense = (self.p_attn + (self.p_expert if self.E == 1 else 0)) / tp + self.p_norms + self.p_router
-        experts = self.E / ep * self.p_expert / tp if self.E > 1 else 0.0
+        a = self.a
+        dense = a["w_dense"] * self.p_dense_ffn / tp
+        experts = a["w_moe"] * ((self.E / ep + a["se"]) * self.p_expert / tp + self.p_router) if self.E > 1 else 0.0
+        dense += self.p_attn / tp + self.p_norms
         self._layer_cache[key] = dense + experts
         return dense + experts
 
