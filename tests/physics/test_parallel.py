@@ -302,3 +302,24 @@ def test_mla_and_sliding_window_flops_follow_the_registry():
     # windows cut the attention the kernel executes: Gemma 2's local layers see 4K keys at most
     g = P.get_workload("gemma2-9b")
     assert g.prefill_keys(8192) / 8192 < (8192 + 1) / 2
+
+
+@FAST
+@given(st.integers(1, 128), st.integers(1, 1024), st.integers(1, 16),
+       st.sampled_from(["llama3-8b", "gpt3-175b", "mixtral-8x7b", "deepseek-v2", "gemma2-9b"]),
+       st.sampled_from([1, 2, 4, 8]), st.sampled_from(["none", "selective", "full"]), st.integers(1, 2048))
+def test_bubble_and_activation_bytes_are_bounded(p, m, v, model, t, rc, s):
+    f = P.pipeline_bubble_fraction(p, m, v)
+    assert 0 <= f < 1
+    mdl = P.get_workload(model)
+    if mdl.heads % t == 0:
+        a = P.activation_bytes_per_layer(model, seq_len=s, tp=t, recompute=rc)
+        assert math.isfinite(a) and a > 0
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, float("nan"), "4", None])
+def test_bubble_rejects_bad_input(bad):
+    with pytest.raises(P.PhysicsError):
+        P.pipeline_bubble_fraction(bad, 8)
+    with pytest.raises(P.PhysicsError):
+        P.pipeline_bubble_fraction(4, bad)
