@@ -84,7 +84,7 @@ def prediction(element, result: PredictionResult | None, *, fmt=None):
         answer = f"{shown} {getattr(element, '_mls_unit', result.unit)}".strip()
     return _html(f"<div class='mls-committed' role='group' aria-label='Your committed prediction'>"
                  f"<div class='mls-label'>{_e(question)}</div>"
-                 f"<div><span aria-hidden='true'>🔒</span> Committed: <b>{_e(answer)}</b></div>"
+                 f"<div>Committed: <b>{_e(answer)}</b></div>"
                  f"<div class='mls-note'>A committed prediction is final; the reveal below grades it.</div></div>")
 
 
