@@ -9,7 +9,7 @@ from .commands import UserError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .commands import engine, labs, ledger, scale
+    from .commands import engine, fleet_cmds, labs, ledger, scale
 
     p = argparse.ArgumentParser(prog="mlsyslabs", description="ML systems labs and their physics engine")
     sub = p.add_subparsers(dest="command")
@@ -17,6 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
     ledger.add_parsers(sub)
     engine.add_parsers(sub)
     scale.add_parsers(sub)
+    fleet_cmds.add_parsers(sub)
     return p
 
 

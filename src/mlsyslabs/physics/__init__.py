@@ -11,7 +11,7 @@ from .memory import (DEFAULT_MEMORY_FRACTION, activation_bytes_inference, activa
                      kv_cache_bytes, max_params_that_fit, training_memory, weights_bytes)
 from .operations import GRID_CARBON, energy_and_carbon, group_rates, psi, synthetic_population
 from .precisions import BYTES_PER_ELEMENT, PRECISIONS, bytes_per_element
-from .queueing import littles_law, md1, mm1, mmc, percentile, simulate_batching
+from .queueing import ggc, kingman, littles_law, md1, mg1, mm1, mmc, percentile, simulate_batching, simulate_queue
 from .roofline import (DEFAULT_COMPUTE_EFFICIENCY, DEFAULT_MEMORY_EFFICIENCY, arithmetic_intensity,
                        attainable_flops, iron_law_time, ridge_point, roofline_time)
 from .scaling import (CHINCHILLA, CHINCHILLA_TOKENS_PER_PARAM, amdahl_speedup, dam_diagnosis, gustafson_speedup,
@@ -27,3 +27,15 @@ from .parallel import (KERNEL_EFFICIENCY, Plan, TrainingStep, activation_bytes_p
                        pipeline_bubble_fraction, plan, train_step)
 
 __all__ = [n for n in dir() if not n.startswith("_")]
+_LAZY = {"reliability": None, "serving_load": None, "sustainability": None,  # fleet-scale modules load on first use
+         "serve_load": "serving_load", "serve_load_sweep": "serving_load"}
+__all__ += list(_LAZY)
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    module = importlib.import_module(f".{_LAZY[name] or name}", __name__)
+    return module if _LAZY[name] is None else getattr(module, name)

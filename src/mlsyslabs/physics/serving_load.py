@@ -64,11 +64,11 @@ from dataclasses import asdict, dataclass, field
 
 from . import _argcheck as A
 from .devices import get_device
+from .efficiency import efficiency as efficiency_model
 from .errors import MissingFieldError, PhysicsError
 from .memory import DEFAULT_MEMORY_FRACTION, activation_bytes_inference
 from .precisions import PRECISIONS, bytes_per_element
 from .queueing import ggc, md1
-from .roofline import DEFAULT_COMPUTE_EFFICIENCY, DEFAULT_MEMORY_EFFICIENCY
 from .serving import decode_core, default_kv_precision, get_transformer_model, model_terms, prefill_core
 
 # ------------------------------------------------------------------- defaults
@@ -174,12 +174,7 @@ def _finite(obj):
 
 # ---------------------------------------------------------------------- setup
 def _efficiency(model, device, phase):
-    """(compute, memory, overhead_s) from the engine's efficiency model when present;
-    otherwise the roofline defaults with no dispatch overhead."""
-    try:
-        from .efficiency import efficiency as efficiency_model
-    except ImportError:  # pragma: no cover - older engines
-        return DEFAULT_COMPUTE_EFFICIENCY, DEFAULT_MEMORY_EFFICIENCY, 0.0
+    """(compute, memory, overhead_s) from the engine's efficiency model (efficiency.py)."""
     e = efficiency_model(model, device, phase)
     return e.compute, e.memory, e.overhead_s
 
