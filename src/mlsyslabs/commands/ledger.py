@@ -1,7 +1,14 @@
-"""`mlsyslabs ledger path | show | export | import | reset`."""
+"""`mlsyslabs ledger path | show | export | import | reset`.
+
+Every failure is one line on stderr and exit code 2 (an OS error, a rejected file,
+end of input at the reset prompt), never a traceback. Text that comes from the
+ledger file is printed without control characters, so a crafted ledger cannot send
+escape sequences to the terminal."""
 from __future__ import annotations
 
+import functools
 import json
+import re
 import sys
 
 from ..ledger import Ledger, LedgerError
@@ -16,8 +23,9 @@ def add_parsers(sub) -> None:
     s = lsub.add_parser("show", help="the latest record of every lab")
     s.add_argument("--json", action="store_true")
     s.set_defaults(run=show)
-    e = lsub.add_parser("export", help="write the whole ledger to FILE")
+    e = lsub.add_parser("export", help="write the whole ledger to FILE (a new file; --force replaces one)")
     e.add_argument("file")
+    e.add_argument("--force", action="store_true", help="replace FILE if it exists")
     e.set_defaults(run=export)
     i = lsub.add_parser("import", help="merge a ledger FILE into yours (validated first)")
     i.add_argument("file")
@@ -27,20 +35,50 @@ def add_parsers(sub) -> None:
     r.set_defaults(run=reset)
 
 
+# C0 and C1 controls (escape sequences, carriage returns) and bidirectional overrides
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text) -> str:
+    """`text` as one printable line: control characters removed."""
+    return _CONTROL.sub("", str(text))
+
+
+def _os_errors(command):
+    """OSError (and a failed read of the ledger) as one line, exit code 2."""
+
+    @functools.wraps(command)
+    def run(args):
+        try:
+            return command(args)
+        except OSError as exc:
+            where = f" ({clean(exc.filename)})" if getattr(exc, "filename", None) else ""
+            raise UserError(f"ledger {args.action}: {clean(exc.strerror or exc)}{where}") from None
+        except LedgerError as exc:
+            raise UserError(f"ledger {args.action}: {clean(exc)}") from None
+
+    return run
+
+
 def _open() -> Ledger:
     led = Ledger.open()
     if led.notice:
-        print(f"mlsyslabs: {led.notice}", file=sys.stderr)
+        print(f"mlsyslabs: {clean(led.notice)} (folder: {clean(led.path.parent)})", file=sys.stderr)
     return led
 
 
+@_os_errors
 def path(args) -> int:
-    print(_open().path)
+    from ..ledger.store import FILENAME, home
+
+    print(home() / FILENAME)
     return 0
 
 
+@_os_errors
 def show(args) -> int:
-    latest = _open().all()
+    doc = _open().document()  # raises OSError when the file cannot be read
+    latest = {k: v[-1] for k, v in doc["labs"].items() if v}
     if args.json:
         emit_json(latest)
         return 0
@@ -51,35 +89,46 @@ def show(args) -> int:
         preds = rec.get("predictions", [])
         right = sum(1 for p in preds if p.get("correct"))
         hit = " constraint hit" if rec.get("constraint_hit") else ""
-        print(f"{lab_id}  {rec.get('saved_at', '')[:19]}  context={rec.get('context') or '-'}  "
-              f"predictions {right}/{len(preds)} right{hit}")
+        print(clean(f"{lab_id}  {rec.get('saved_at', '')[:19]}  context={rec.get('context') or '-'}  "
+                    f"predictions {right}/{len(preds)} right{hit}"))
         if rec.get("decisions"):
-            print("       decisions: " + json.dumps(rec["decisions"], sort_keys=True))
+            print("       decisions: " + clean(json.dumps(rec["decisions"], sort_keys=True, ensure_ascii=False)))
     return 0
 
 
+@_os_errors
 def export(args) -> int:
-    out = _open().export(args.file)
-    print(f"exported the ledger to {out}")
+    try:
+        out = _open().export(args.file, overwrite=args.force)
+    except FileExistsError:
+        raise UserError(f"{clean(args.file)} exists; choose another name or add --force to replace it") from None
+    print(f"exported the ledger to {clean(out)}")
     return 0
 
 
+@_os_errors
 def import_(args) -> int:
+    led = _open()
     try:
-        added = _open().import_(args.file)
+        added = led.import_(args.file)
     except LedgerError as exc:
-        raise UserError(f"import rejected, your ledger is unchanged: {exc}") from None
+        raise UserError(f"import rejected, your ledger is unchanged: {clean(exc)}") from None
     print(f"imported {added} new saved version(s)")
     return 0
 
 
+@_os_errors
 def reset(args) -> int:
     if not args.yes:
         if not sys.stdin.isatty():
             raise UserError("ledger reset needs --yes when not run interactively")
-        if input("Start an empty ledger? The current one is kept as a backup. [y/N] ").strip().lower() != "y":
+        try:
+            answer = input("Start an empty ledger? The current one is kept as a backup. [y/N] ")
+        except EOFError:
+            raise UserError("ledger reset: no answer (end of input); the ledger is unchanged") from None
+        if answer.strip().lower() != "y":
             print("cancelled")
             return 1
     backup = _open().reset()
-    print(f"ledger reset; previous ledger kept at {backup}" if backup else "the ledger was already empty")
+    print(f"ledger reset; previous ledger kept at {clean(backup)}" if backup else "the ledger was already empty")
     return 0

@@ -3,9 +3,13 @@ predictions (final, durable at once, restored on every revisit), and merge-save
 its record without ever losing committed work."""
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..ledger import CONTEXTS, Ledger, LedgerError
+from ..ledger.schema import CONTRACT_TYPES
 from ..ledger.store import now_iso
 
 
@@ -44,16 +48,93 @@ def save_if_changed(ledger: Ledger, lab_id: str, record: dict) -> bool:
     return True
 
 
+_JS_SCHEME = re.compile(r"javascript:", re.IGNORECASE)
+
+
 def plain_text(text: str, limit: int = 2000) -> str:
-    """Free text a learner typed, made safe for the ledger (which refuses markup):
-    angle brackets become look-alike quotes, length is capped. Display escapes anyway."""
-    return (text or "").replace("<", "‹").replace(">", "›").replace("javascript:", "javascript :")[:limit]
+    """Free text a learner typed, made safe for the ledger (which refuses markup with
+    the same rule, ledger.schema.check_string): angle brackets become look-alike
+    quotes, `javascript:` in any letter case gets a space before its colon, length is
+    capped. Display escapes anyway."""
+    text = (text or "").replace("<", "‹").replace(">", "›")
+    return _JS_SCHEME.sub(lambda m: m.group(0)[:-1] + " :", text)[:limit]
+
+
+_ABSENT = object()
+
+
+def _stored_value(ledger: Ledger, lab_id: str, section: str, key: str):
+    """(value or _ABSENT, why it could not be read or None)."""
+    try:
+        rec = ledger.get(lab_id) or {}
+    except (OSError, LedgerError) as exc:
+        return _ABSENT, f"your ledger could not be read ({exc})"
+    sec = rec.get(section) if isinstance(rec, dict) else None
+    if not isinstance(sec, dict):
+        return _ABSENT, None
+    return sec.get(key, _ABSENT), None
 
 
 def ledger_value(ledger: Ledger, lab_id: str, section: str, key: str):
-    """One decision or outcome an earlier lab saved (None when absent)."""
-    rec = ledger.get(lab_id) or {}
-    return (rec.get(section) or {}).get(key)
+    """One decision or outcome an earlier lab saved (None when absent, unreadable, or
+    of the wrong type for a contract key). Prefer ledger_number / ledger_choice."""
+    value, _ = _stored_value(ledger, lab_id, section, key)
+    if value is _ABSENT:
+        return None
+    kind = CONTRACT_TYPES.get((lab_id, section, key))
+    if kind == "number" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        return None
+    if kind == "string" and not isinstance(value, str):
+        return None
+    return value
+
+
+class LedgerRead(NamedTuple):
+    """A value read from the ledger: `note` is None when it is the learner's own saved
+    value, else says why `value` is the default (absent, unreadable, out of range)."""
+
+    value: object
+    note: str | None
+
+
+def ledger_number(ledger: Ledger, lab_id: str, section: str, key: str, default: float, lo: float = -math.inf,
+                  hi: float = math.inf, *, integer: bool = False) -> LedgerRead:
+    """A number an earlier lab saved, if it is a finite number within [lo, hi]; else
+    `default` with a note. Never raises for anything the ledger holds."""
+    where = f"{lab_id} {section}.{key}"
+    value, err = _stored_value(ledger, lab_id, section, key)
+    if err:
+        return LedgerRead(default, f"{err}; the default {default} is used for {where}")
+    if value is _ABSENT or value is None:
+        return LedgerRead(default, f"{where} is not in your ledger yet; the default {default} is used")
+    try:
+        ok = not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(float(value))
+    except OverflowError:
+        ok = False
+    if not ok:
+        return LedgerRead(default, f"{where} in your ledger is not a number; the default {default} is used")
+    if not lo <= value <= hi:
+        return LedgerRead(default, f"{where} in your ledger ({float(value):.6g}) is outside {lo:g}..{hi:g}; "
+                                   f"the default {default} is used")
+    return LedgerRead(int(round(value)) if integer else value, None)
+
+
+def ledger_choice(ledger: Ledger, lab_id: str, section: str, key: str, default, allowed) -> LedgerRead:
+    """A choice an earlier lab saved, if it is one of `allowed`; else `default` with a note."""
+    where = f"{lab_id} {section}.{key}"
+    value, err = _stored_value(ledger, lab_id, section, key)
+    if err:
+        return LedgerRead(default, f"{err}; the default {default} is used for {where}")
+    if value is _ABSENT or value is None:
+        return LedgerRead(default, f"{where} is not in your ledger yet; the default {default} is used")
+    try:
+        ok = isinstance(value, (str, int, float)) and not isinstance(value, bool) and value in allowed
+    except TypeError:
+        ok = False
+    if not ok:
+        return LedgerRead(default, f"{where} in your ledger is not one of {', '.join(map(str, allowed))}; "
+                                   f"the default {default} is used")
+    return LedgerRead(value, None)
 
 
 @dataclass(frozen=True)

@@ -13,20 +13,28 @@ Record (what a lab saves; `saved_at` added by the store):
 """
 from __future__ import annotations
 
+import math
 import re
 
 SCHEMA_VERSION = 1
-LAB_ID = re.compile(r"^v[12]\.\d\d$")
+LAB_ID = re.compile(r"v[12]\.[0-9][0-9]")  # used with fullmatch: ASCII digits, no trailing newline
 CONTEXTS = ("cloud", "edge", "mobile", "tiny")
 MAX_STRING = 2000
 MAX_DEPTH = 6
-MAX_LABS = 100
+MAX_LABS = 200  # every id LAB_ID admits (v1.00-v1.99, v2.00-v2.99): a save can never exceed it
 MAX_VERSIONS = 2000
 MAX_ITEMS = 200  # predictions, constraints, decision/outcome keys per record
 PREDICTION_FIELDS = {"id", "invariant", "choice", "label", "answer_label", "predicted", "actual", "correct", "off_by",
                      "committed_at"}
 # The decision memo that closes every lab (quoted back by the capstones).
 MEMO_FIELDS = ("recommendation", "rejected", "risk", "would_change")
+# Keys that later labs read (README "The Design Ledger"): their type is part of the
+# schema, so a lab that saves them wrong fails at save time and an import carrying a
+# wrong type is rejected. Readers still check ranges (labs.protocol.ledger_number).
+CONTRACT_TYPES = {("v1.10", "decisions", "precision"): "string",
+                  ("v1.13", "outcomes", "p99_ms"): "number",
+                  ("v1.14", "decisions", "cadence_months"): "number"}
+_SAVED_AT = re.compile(r"[0-9]{4}-[0-9][0-9]-[0-9][0-9]T[0-9:.]+(Z|[+-][0-9][0-9]:[0-9][0-9])?")
 _MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|javascript:", re.IGNORECASE)
 
 
@@ -57,16 +65,29 @@ def _depth(obj, limit: int, where: str, level: int = 0) -> None:
 
 
 def _number(where, v, *, allow_none=True):
+    """A number a JSON reader can hold as a double: finite, and an integer no larger
+    than a float can represent (a 4,300-digit integer cannot even be parsed back)."""
     if v is None and allow_none:
         return
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v or v in (float("inf"), float("-inf")):
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
         raise LedgerError(f"{where}: must be a finite number")
+    try:
+        ok = math.isfinite(float(v))
+    except OverflowError:
+        ok = False
+    if not ok:
+        raise LedgerError(f"{where}: must be a finite number")
+
+
+def _short(x) -> str:
+    r = repr(x)
+    return r if len(r) <= 40 else r[:37] + "..."
 
 
 def validate_record(lab_id: str, rec, *, require_saved_at: bool = False) -> None:
     where = f"record {lab_id}"
-    if not isinstance(lab_id, str) or not LAB_ID.match(lab_id):
-        raise LedgerError(f"lab id must look like v1.05 or v2.10, got {lab_id!r}")
+    if not isinstance(lab_id, str) or not LAB_ID.fullmatch(lab_id):
+        raise LedgerError(f"lab id must look like v1.05 or v2.10, got {_short(lab_id)}")
     if not isinstance(rec, dict):
         raise LedgerError(f"{where}: must be an object")
     _depth(rec, MAX_DEPTH, where)
@@ -76,7 +97,7 @@ def validate_record(lab_id: str, rec, *, require_saved_at: bool = False) -> None
         raise LedgerError(f"{where}: unknown field(s) {', '.join(sorted(extra))}")
     ctx = rec.get("context")
     if ctx is not None and ctx not in CONTEXTS:
-        raise LedgerError(f"{where}: context must be one of {', '.join(CONTEXTS)} or null, got {ctx!r}")
+        raise LedgerError(f"{where}: context must be one of {', '.join(CONTEXTS)} or null, got {_short(ctx)}")
     preds = rec.get("predictions", [])
     if not isinstance(preds, list) or len(preds) > MAX_ITEMS:
         raise LedgerError(f"{where}: predictions must be a list of at most {MAX_ITEMS}")
@@ -105,8 +126,13 @@ def validate_record(lab_id: str, rec, *, require_saved_at: bool = False) -> None
                 raise LedgerError(f"{where}: {key}.{k} must be a string, number, boolean or null")
             if isinstance(v, str):
                 check_string(f"{where} {key}.{k}", v)
-            elif isinstance(v, float):
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
                 _number(f"{where} {key}.{k}", v)
+            kind = CONTRACT_TYPES.get((lab_id, key, k))
+            if v is not None and kind == "number" and (isinstance(v, bool) or not isinstance(v, (int, float))):
+                raise LedgerError(f"{where}: {key}.{k} is read by later labs and must be a number")
+            if v is not None and kind == "string" and not isinstance(v, str):
+                raise LedgerError(f"{where}: {key}.{k} is read by later labs and must be a string")
     memo = rec.get("memo")
     if memo is not None:
         if not isinstance(memo, dict) or set(memo) - set(MEMO_FIELDS) or not all(isinstance(v, str) for v in memo.values()):
@@ -124,7 +150,7 @@ def validate_record(lab_id: str, rec, *, require_saved_at: bool = False) -> None
     if require_saved_at and not isinstance(sa, str):
         raise LedgerError(f"{where}: saved_at missing")
     if sa is not None:
-        if not isinstance(sa, str) or not re.match(r"^\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:\d\d)?$", sa):
+        if not isinstance(sa, str) or not _SAVED_AT.fullmatch(sa):
             raise LedgerError(f"{where}: saved_at must be an ISO 8601 timestamp")
 
 
@@ -142,6 +168,6 @@ def validate_document(doc) -> None:
         raise LedgerError(f"labs must be an object with at most {MAX_LABS} labs")
     for lab_id, versions in labs.items():
         if not isinstance(versions, list) or len(versions) > MAX_VERSIONS:
-            raise LedgerError(f"labs.{lab_id} must be a list of at most {MAX_VERSIONS} saved versions")
+            raise LedgerError(f"labs.{_short(lab_id)} must be a list of at most {MAX_VERSIONS} saved versions")
         for rec in versions:
             validate_record(lab_id, rec, require_saved_at=True)
