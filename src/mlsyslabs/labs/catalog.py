@@ -44,10 +44,10 @@ class Lab:
 
 _L = Lab
 LABS: list[Lab] = [
-    _L("v1.00", "the_map", "The Map", "Orientation", ("Magnitudes span 5-6 orders", "Memory Wall"), 35),
+    _L("v1.00", "the_map", "The Map", "Orientation", ("Orders of magnitude", "Memory Wall"), 35),
     _L("v1.01", "ai_triad", "The AI Triad", "Introduction", ("D-A-M: the binding constraint", "Scaling law"), 45),
     _L("v1.02", "iron_law", "The Iron Law", "ML Systems", ("Iron Law",), 45),
-    _L("v1.03", "workflow", "The Workflow", "ML Workflow", ("Iteration velocity", "Drift"), 40),
+    _L("v1.03", "workflow", "The Workflow", "ML Workflow", ("Iteration velocity", "Late defects cost more"), 40),
     _L("v1.04", "data_pipeline", "The Data Pipeline", "Data Engineering", ("Slowest stage binds", "Iron Law"), 45),
     _L("v1.05", "memory_ledger", "The Memory Ledger", "Neural Computation", ("Memory Wall",), 45),
     _L("v1.06", "architectures", "Architectures and Their Costs", "Network Architectures", ("Amdahl", "Memory Wall"), 45),

@@ -228,9 +228,10 @@ def decision_memo(saved: dict | None = None) -> mo.ui.form:
     """The memo that closes every lab; the capstones quote it back. Pre-filled with
     the memo saved on an earlier visit; saving again revises it."""
     saved = saved or {}
-    fields = {k: mo.ui.text_area(value=saved.get(k, ""), label=label, max_length=2000, full_width=True)
+    fields = {k: mo.ui.text_area(value=saved.get(k, ""), label=label, max_length=2000, full_width=True, rows=3)
               for k, label in MEMO_PROMPTS.items()}
-    return mo.ui.dictionary(fields).form(submit_button_label="Save my decision memo", label="**Decision memo**")
+    layout = "**Decision memo**\n\n" + "\n\n".join(f"{{{k}}}" for k in MEMO_PROMPTS)
+    return mo.md(layout).batch(**fields).form(submit_button_label="Save my decision memo")
 
 
 def save_notice(error: str | None):
