@@ -3,389 +3,807 @@ import marimo
 __generated_with = "0.25.2"
 app = marimo.App(width="medium")
 
-
-@app.cell
-def _():
+with app.setup:
+    # The scenario layer: settings, graded answers and cited values, importable and
+    # testable without running the notebook (tests/labs/test_v1_02.py).
     import marimo as mo
     import plotly.graph_objects as go
 
-    from mlsyslabs.labs.kit import build_record, charts, G, get_lab, home_context, Ledger, P, save_if_changed, U, ui
-    from mlsyslabs.physics import network
+    from mlsyslabs.labs.kit import G, LabSession, Ledger, P, U, build_record, charts, get_lab, home_context, ui
 
     LAB = get_lab("v1.02")
-    ledger = Ledger.open()
-    SCENARIO = {"photo_bytes": 150e3, "uplink_bps": 50e6, "distance_km": 1000, "edge_distance_km": 1,
-                "budget_s": 0.100, "model": "mobilenetv2", "precision": "int8"}
-    return G, LAB, P, SCENARIO, U, build_record, charts, go, home_context, ledger, mo, network, save_if_changed, ui
+    TIER_DEVICES = {t: P.get_device(d) for t, d in P.TIER_REFERENCE.items()}
+    # The three terms of T = D/BW + O/R + L, in the order every chart lists them.
+    TERMS = {"data": "D/BW data movement", "compute": "O/R compute", "fixed": "L fixed latency"}
+    TERM_FIELDS = {"data": "data_s", "compute": "compute_s", "fixed": "fixed_s"}
+    PHOTO_BYTES = 150e3  # one phone photo as uploaded (JPEG)
+    EDGE_DISTANCE_KM = 1  # the edge box sits in the store, next to the user
+    # Part A: the photo app tags photos on datacentre GPUs; infra proposes a faster GPU.
+    PART_A = dict(model="mobilenetv2", precision="int8", device="h100-sxm", upgrade="b200", distance_km=1000,
+                  uplink=5e6)
+    PART_A_GPUS = ("h100-sxm", "b200", "a100-80gb", "t4")
+    PART_A_OPTIONS = {
+        "O/R, compute: operations over the GPU's peak rate": "compute",
+        "D/BW, data movement: bytes over the GPU's memory bandwidth": "data",
+        "L, fixed latency: dispatch, fiber round trip and photo upload": "fixed",
+    }
+    # Part B: the same model run on the phone itself.
+    PART_B = dict(model="mobilenetv2", precision="int8", tier="mobile")
+    PART_B_MODELS = ("mobilenetv2", "resnet50", "efficientnet-b0", "yolov8n", "ds-cnn-kws")
+    PART_B_OPTIONS = {
+        "O/R, compute: operations over the Neural Engine's peak rate": "compute",
+        "D/BW, data movement: bytes over the phone's memory bandwidth": "data",
+        "L, fixed latency: the runtime's dispatch of each inference": "fixed",
+    }
+    # Part C: the photo starts on the phone; where should it be tagged?
+    PART_C = dict(model="mobilenetv2", precision="int8", distance_km=PART_A["distance_km"], uplink=PART_A["uplink"])
+    PART_C_OPTIONS = {
+        f"Cloud: {TIER_DEVICES['cloud'].name}, {PART_A['distance_km']:,} km away": "cloud",
+        f"Edge: {TIER_DEVICES['edge'].name}, {EDGE_DISTANCE_KM} km away": "edge",
+        f"Mobile: the phone's {TIER_DEVICES['mobile'].name}": "mobile",
+        f"TinyML: the camera's {TIER_DEVICES['tiny'].name}": "tiny",
+    }
+    # Part D: the CTO's second region: ResNet-50 quality within a per-photo budget.
+    PART_D = dict(model="resnet50", precision="int8", tier="cloud", distance_km=1000, uplink=PART_A["uplink"],
+                  budget_s=0.100)
+    PART_D_MODELS = ("resnet50", "mobilenetv2", "yolov8n")
+    PART_D_MAX_KM = 20000
+    PART_D_TOLERANCE = 1.5  # a numeric estimate within this factor counts as correct
+
+
+@app.function
+def remote_terms(device: str, *, model: str, precision: str, distance_km: float, uplink: float,
+                 payload_bytes: float = PHOTO_BYTES):
+    """Iron-law terms of one photo tagged on a remote `device` (uplink in bytes/s)."""
+    return P.iron_law_inference(model, device, precision=precision, distance_m=distance_km * 1e3,
+                                payload_bytes=payload_bytes, uplink_bw=uplink)
+
+
+@app.function
+def fixed_parts(terms, *, distance_km: float, uplink: float, payload_bytes: float = PHOTO_BYTES) -> dict:
+    """L split into the device's dispatch overhead, the fiber round trip and the upload."""
+    return {"dispatch": terms.overhead_s, "round trip": P.network.round_trip_s(distance_km * 1e3),
+            "upload": P.network.transfer_time_s(payload_bytes, uplink) if payload_bytes else 0.0}
+
+
+@app.function
+def part_a_terms(device: str | None = None):
+    s = PART_A
+    return remote_terms(device or s["device"], model=s["model"], precision=s["precision"],
+                        distance_km=s["distance_km"], uplink=s["uplink"])
+
+
+@app.function
+def part_a_answer() -> str:
+    """The term that dominates one cloud inference in Priya's scenario."""
+    return part_a_terms().dominant
+
+
+@app.function
+def local_terms(tier: str, *, model: str, precision: str):
+    """Iron-law terms of one inference on a tier's reference device (no network)."""
+    return P.iron_law_inference(model, P.TIER_REFERENCE[tier], precision=precision)
+
+
+@app.function
+def tier_terms(*, model: str, precision: str) -> dict:
+    """tier -> terms, or tier -> the reason physics has no answer there (a string)."""
+    out = {}
+    for tier in P.TIERS:
+        try:
+            out[tier] = local_terms(tier, model=model, precision=precision)
+        except P.PhysicsError:
+            out[tier] = (f"The {TIER_DEVICES[tier].name} has no {precision} rate in the registry; "
+                         f"its peak is quoted for {', '.join(TIER_DEVICES[tier].peak_flops)}")
+    return out
+
+
+@app.function
+def part_b_terms():
+    return local_terms(PART_B["tier"], model=PART_B["model"], precision=PART_B["precision"])
+
+
+@app.function
+def part_b_answer() -> str:
+    """The term that dominates one inference on the phone in Jonas's scenario."""
+    return part_b_terms().dominant
+
+
+@app.function
+def placement(tier: str, *, model: str, precision: str, distance_km: float, uplink: float):
+    """End-to-end terms of tagging a photo that starts on the phone: the cloud and edge
+    tiers pay the upload and the round trip; the phone and the microcontroller run locally."""
+    if tier in ("cloud", "edge"):
+        km = distance_km if tier == "cloud" else EDGE_DISTANCE_KM
+        return remote_terms(P.TIER_REFERENCE[tier], model=model, precision=precision, distance_km=km, uplink=uplink)
+    return local_terms(tier, model=model, precision=precision)
+
+
+@app.function
+def placements(*, model: str, precision: str, distance_km: float, uplink: float) -> dict:
+    return {t: placement(t, model=model, precision=precision, distance_km=distance_km, uplink=uplink)
+            for t in P.TIERS}
+
+
+@app.function
+def fastest_tier(runs: dict) -> str:
+    """The tier with the shortest end-to-end time among those that hold the model."""
+    fit = {t: r for t, r in runs.items() if r.fits}
+    return min(fit, key=lambda t: fit[t].total_s)
+
+
+@app.function
+def part_c_runs() -> dict:
+    return placements(**PART_C)
+
+
+@app.function
+def part_c_answer() -> str:
+    return fastest_tier(part_c_runs())
+
+
+@app.function
+def cloud_limit_km(*, model: str, precision: str, uplink: float, budget_s: float) -> float:
+    """How far the datacentre may be before the cloud path misses the budget: the round
+    trip gets what the budget leaves after upload, dispatch, data and compute."""
+    base = placement("cloud", model=model, precision=precision, distance_km=0, uplink=uplink)
+    return P.network.reachable_distance_m(budget_s, base.total_s) / 1e3
+
+
+@app.function
+def part_d_answer() -> float:
+    s = PART_D
+    return cloud_limit_km(model=s["model"], precision=s["precision"], uplink=s["uplink"], budget_s=s["budget_s"])
+
+
+@app.function
+def violations(run, *, model: str, tier: str, budget_s: float = PART_D["budget_s"]) -> list:
+    """Constraint hits of a placement (ledger keys: ids): OOM first, else the SLA."""
+    if not run.fits:
+        return [f"OOM: {model} on {tier}"]
+    if run.total_s > budget_s:
+        return [f"SLA: {U.fmt_seconds(run.total_s)} > {U.fmt_seconds(budget_s)}"]
+    return []
+
+
+@app.function
+def source_of(device, topic: str) -> str:
+    """The registry source of a device that mentions `topic` (else its first source)."""
+    return next((src for src in device.sources if topic in src.lower()), device.sources[0])
+
+
+@app.function
+def device_label(tier: str) -> str:
+    return f"{ui.tier_name(tier)}: {TIER_DEVICES[tier].name}"
+
+
+@app.function
+def share(part: float, total: float) -> str:
+    return f"{U.fmt_number(100 * part / total)}%"
 
 
 @app.cell
-def _(LAB, ledger, ui):
-    ui.header(LAB, subtitle="T = D/BW + O/R + L: which term decides how fast an inference really is?",
-              parts=["A: the dominant term", "B: terms per tier", "C: four tiers", "D: placement under a budget"],
-              notice=ledger.notice)
+def _():
+    ledger = Ledger.open()
+    lab = LabSession(ledger, LAB.id)
+    return lab, ledger
+
+
+@app.cell
+def _(ledger):
+    ui.header(
+        LAB,
+        subtitle="T = D/BW + O/R + L: bytes over bandwidth, operations over rate, and a fixed latency. "
+                 "Which term decides how fast an inference really is?",
+        parts=["Part A: a cloud inference", "Part B: on the phone", "Part C: four placements",
+               "Part D: a latency budget"],
+        notice=ledger.notice,
+    )
     return
 
 
 @app.cell
-def _(ui):
+def _():
     ui.section("Part A: What dominates a cloud inference?", 12)
     return
 
 
 @app.cell
-def _(SCENARIO, ui):
+def _():
+    _gpu, _new = P.get_device(PART_A["device"]), P.get_device(PART_A["upgrade"])
     ui.stakeholder(
-        "Priya Raman", "Product manager, photo app",
-        f"Our app tags photos with MobileNetV2 on H100s in a datacentre about {SCENARIO['distance_km']:,} km from "
-        "most users. Tagging feels sluggish. Infra proposes upgrading to B200s, twice the FLOPS. Will users notice?",
+        "Priya Raman",
+        "Product manager, photo app",
+        f"Our app uploads each photo ({U.fmt_bytes(PHOTO_BYTES)}) and tags it with "
+        f"{P.get_workload(PART_A['model']).name} on {_gpu.name} GPUs in a datacentre about "
+        f"{PART_A['distance_km']:,} km from most users, who upload at about "
+        f"{U.fmt_quantity(PART_A['uplink'], 'bytes/s')}. "
+        f"Tagging feels sluggish. Infra proposes the {_new.name}: "
+        f"{U.fmt_quantity(_new.peak_flops['int8'], 'OP/s')} of int8 against "
+        f"{U.fmt_quantity(_gpu.peak_flops['int8'], 'OP/s')}. Will users notice?",
     )
     return
 
 
 @app.cell
-def _(ui):
+def _():
     partA_prediction = ui.choice_prediction(
-        "For one photo tagged in the cloud, which term dominates the end-to-end time?",
-        {"Compute: O/R (FLOPs over the GPU's rate)": "compute", "Data movement: D/BW (bytes over memory bandwidth)": "data",
-         "Fixed latency L: network round trip and upload": "fixed"},
+        f"For one photo tagged on the {P.get_device(PART_A['device']).name}, which term of the iron law is largest?",
+        PART_A_OPTIONS,
     )
-    partA_prediction
     return (partA_prediction,)
 
 
 @app.cell
-def _(P, SCENARIO):
-    def remote(device, distance_km=SCENARIO["distance_km"], uplink_bps=SCENARIO["uplink_bps"],
-               model=SCENARIO["model"], precision=SCENARIO["precision"]):
-        return P.iron_law_inference(model, device, precision=precision, distance_m=distance_km * 1e3,
-                                    payload_bytes=SCENARIO["photo_bytes"], uplink_bw=uplink_bps / 8)
-    return (remote,)
-
-
-@app.cell
-def _(G, U, partA_prediction, remote):
-    _r = remote("h100-sxm")
-    _b = remote("b200")
-    partA_result = None
-    if partA_prediction.value is not None:
-        partA_result = G.grade_choice(
-            "partA", "Iron Law", partA_prediction.value, _r.dominant,
-            explanation=(f"The fixed term is {U.fmt_seconds(_r.fixed_s)} (fiber round trip plus uploading the photo), "
-                         f"compute is {U.fmt_seconds(_r.compute_s)}. Upgrading to B200 changes the total from "
-                         f"{U.fmt_seconds(_r.total_s)} to {U.fmt_seconds(_b.total_s)}: a faster chip only shrinks "
-                         "the term that was already negligible."),
-        )
+def _(lab, partA_prediction):
+    _r, _b = part_a_terms(), part_a_terms(PART_A["upgrade"])
+    _l = fixed_parts(_r, distance_km=PART_A["distance_km"], uplink=PART_A["uplink"])
+    _gpu, _new = P.get_device(PART_A["device"]).name, P.get_device(PART_A["upgrade"]).name
+    partA_result = lab.commit("partA", partA_prediction, lambda choice: G.grade_choice(
+        "partA", "Iron Law", choice, part_a_answer(),
+        explanation=(
+            f"On the {_gpu}: data {U.fmt_seconds(_r.data_s)}, compute {U.fmt_seconds(_r.compute_s)}, fixed "
+            f"{U.fmt_seconds(_r.fixed_s)} (upload {U.fmt_seconds(_l['upload'])}, fiber round trip "
+            f"{U.fmt_seconds(_l['round trip'])}, dispatch {U.fmt_seconds(_l['dispatch'])}). The {_new} would save "
+            f"{U.fmt_seconds(_r.total_s - _b.total_s)} of the {U.fmt_seconds(_r.total_s)}: a faster chip only "
+            "shrinks the terms it owns, and here they are a sliver of the whole."
+        ),
+    ))
+    ui.prediction(partA_prediction, partA_result)
     return (partA_result,)
 
 
 @app.cell
-def _(P, mo):
-    partA_device = mo.ui.dropdown({P.get_device(d).name: d for d in ("h100-sxm", "b200", "a100-80gb", "t4")},
-                                  value="NVIDIA H100 SXM5 80GB", label="Datacentre GPU")
-    partA_distance = mo.ui.slider(0, 10000, step=100, value=1000, label="Distance to datacentre (km)", show_value=True)
-    partA_uplink = mo.ui.slider(1, 500, value=50, label="User uplink (Mbit/s)", show_value=True)
+def _():
+    partA_device = mo.ui.dropdown({P.get_device(d).name: d for d in PART_A_GPUS},
+                                  value=P.get_device(PART_A["device"]).name, label="Datacentre GPU")
+    partA_distance = mo.ui.slider(0, 10000, step=100, value=PART_A["distance_km"],
+                                  label="Distance to the datacentre (km)", show_value=True)
+    partA_uplink = mo.ui.slider(0.5, 50, step=0.5, value=PART_A["uplink"] / 1e6, label="User uplink (MB/s)",
+                                show_value=True)
     return partA_device, partA_distance, partA_uplink
 
 
 @app.cell
-def _(U, charts, go, mo, partA_device, partA_distance, partA_prediction, partA_uplink, remote, ui):
-    mo.stop(partA_prediction.value is None, ui.locked("the latency breakdown"))
-    _r = remote(partA_device.value, partA_distance.value, partA_uplink.value * 1e6)
+def _(partA_device, partA_distance, partA_uplink):
+    _kw = dict(model=PART_A["model"], precision=PART_A["precision"], distance_km=partA_distance.value,
+               uplink=partA_uplink.value * 1e6)
+    partA_run = remote_terms(partA_device.value, **_kw)
+    partA_upgrade_run = remote_terms(PART_A["upgrade"], **_kw)
+    return partA_run, partA_upgrade_run
+
+
+@app.cell
+def _(partA_device, partA_distance, partA_result, partA_run, partA_upgrade_run, partA_uplink):
+    mo.stop(partA_result is None, ui.locked("the latency breakdown"))
+    _runs = {P.get_device(partA_device.value).name: (partA_run, charts.COLOR["series"]),
+             f"{P.get_device(PART_A['upgrade']).name} (proposed)": (partA_upgrade_run, charts.COLOR["alternative"])}
+    _rows = [TERMS[k] + (" (your prediction)" if k == partA_result.choice else "") for k in TERMS]
     _fig = go.Figure()
-    for _name, _v in (("data", _r.data_s), ("compute", _r.compute_s), ("fixed", _r.fixed_s)):
-        _fig.add_trace(go.Bar(y=["end to end"], x=[_v * 1000], name=f"{_name}: {U.fmt_seconds(_v)}", orientation="h",
-                              marker_color=charts.COLOR[_name]))
-    _fig.update_layout(barmode="stack")
-    charts.themed(_fig, title="Iron-law terms of one cloud inference", x="milliseconds", height=260)
-    mo.vstack([mo.hstack([partA_device, partA_distance, partA_uplink], wrap=True), _fig,
-               ui.cards(ui.metric_card("total", U.fmt_seconds(_r.total_s)),
-                        ui.metric_card("fixed share", f"{_r.fixed_s / _r.total_s:.1%}", "network + upload"),
-                        ui.metric_card("compute share", f"{_r.compute_s / _r.total_s:.3%}"))])
+    for _name, (_r, _color) in _runs.items():
+        _v = [getattr(_r, TERM_FIELDS[k]) for k in TERMS]
+        _fig.add_trace(go.Bar(
+            y=_rows, x=_v, name=_name, orientation="h", marker_color=_color, text=[U.fmt_seconds(v) for v in _v],
+            textposition="outside", cliponaxis=False,
+            marker_line_color=charts.COLOR["highlight"],
+            marker_line_width=[3 if k == partA_result.choice else 0 for k in TERMS]))
+    _fig.update_layout(barmode="group")
+    _fig.update_yaxes(autorange="reversed")
+    charts.themed(_fig, title="Iron-law terms of one cloud inference (log scale; outlined: your prediction)",
+                  x="seconds")
+    _all = [getattr(r, f) for r, _ in _runs.values() for f in TERM_FIELDS.values()]
+    charts.log_axes(_fig, xs=_all, pad=0.3)
+    _fig.update_xaxes(range=[_fig.layout.xaxis.range[0], _fig.layout.xaxis.range[1] + 0.8])
+    _l = fixed_parts(partA_run, distance_km=partA_distance.value, uplink=partA_uplink.value * 1e6)
+    _saved = partA_run.total_s - partA_upgrade_run.total_s
+    mo.vstack([
+        mo.hstack([partA_device, partA_distance, partA_uplink], wrap=True),
+        _fig,
+        ui.cards(
+            ui.metric_card("end to end", U.fmt_seconds(partA_run.total_s), P.get_device(partA_device.value).name),
+            ui.metric_card("L, fixed latency", U.fmt_seconds(partA_run.fixed_s),
+                           " + ".join(f"{k} {U.fmt_seconds(v)}" for k, v in _l.items())),
+            ui.metric_card("O/R + D/BW", U.fmt_seconds(partA_run.compute_s + partA_run.data_s),
+                           f"{share(partA_run.compute_s + partA_run.data_s, partA_run.total_s)} of the total"),
+            ui.metric_card(f"{P.get_device(PART_A['upgrade']).name} instead",
+                           U.fmt_seconds(partA_upgrade_run.total_s),
+                           f"{'saves' if _saved >= 0 else 'adds'} {U.fmt_seconds(abs(_saved))}"),
+        ),
+    ])
     return
 
 
 @app.cell
-def _(partA_result, ui):
+def _(partA_result):
     ui.reveal(partA_result) if partA_result else None
     return
 
 
 @app.cell
-def _(P, SCENARIO, network, ui):
+def _():
+    _m, _d = P.get_workload(PART_A["model"]), P.get_device(PART_A["device"])
+    _a = P.estimate(_m.id, _d.id, phase="inference", precision=PART_A["precision"]).assumptions
     ui.math_peek(
         "the iron law with a network",
-        "T = D/(BW x eta_mem) + O/(R x eta_comp) + L\nL = 2 x distance / v_fiber + payload / uplink",
-        [("v_fiber", f"{network.FIBER_SPEED:.3g} m/s", "c / 1.4677, Corning SMF-28 group index"),
-         ("MobileNetV2", "300 M MACs", P.get_workload("mobilenetv2").sources[0]),
-         ("H100 int8 dense", "1979 TOP/s", P.get_device("h100-sxm").sources[0]),
-         ("efficiencies", f"{P.DEFAULT_COMPUTE_EFFICIENCY} compute, {P.DEFAULT_MEMORY_EFFICIENCY} memory", "engine defaults"),
-         ("photo", f"{SCENARIO['photo_bytes'] / 1e3:.0f} kB at {SCENARIO['uplink_bps'] / 1e6:.0f} Mbit/s", "scenario")],
+        [r"T = \frac{D}{BW \cdot \eta_\text{mem}} + \frac{O}{R \cdot \eta_\text{comp}} + L",
+         r"L = t_\text{dispatch} + \frac{2\,d}{v_\text{fiber}} + \frac{\text{payload}}{\text{uplink}}"],
+        [("v_fiber", f"{U.fmt_number(P.network.FIBER_SPEED / 1e3)} km/s",
+          f"c / {P.network.FIBER_GROUP_INDEX}, Corning SMF-28 group index"),
+         (f"O: {_m.name}", f"{U.fmt_count(_m.flops)}FLOP per image", _m.sources[0]),
+         (f"R: {_d.name} int8 dense", U.fmt_quantity(_d.peak_flops["int8"], "OP/s"), _d.sources[0]),
+         (f"BW: {_d.name}", U.fmt_quantity(_d.memory_bw, "bytes/s"), source_of(_d, "bandwidth")),
+         ("eta_comp, eta_mem", f"{_a['compute_efficiency']:g}, {_a['memory_efficiency']:g}",
+          f"engine efficiency model, {_a['device_class']} class"),
+         ("t_dispatch", U.fmt_seconds(_a["overhead_s"]),
+          f"engine efficiency model: per call + {_a['kernels_per_call']} kernels x per kernel"),
+         ("payload, uplink", f"{U.fmt_bytes(PHOTO_BYTES)}, {U.fmt_quantity(PART_A['uplink'], 'bytes/s')}",
+          "scenario")],
     )
     return
 
 
 @app.cell
-def _(ui):
+def _():
     ui.section("Part B: Term by term, on each tier", 12)
     return
 
 
 @app.cell
-def _(ui):
-    ui.stakeholder("Jonas Berg", "Mobile ML engineer",
-                   "Fine, we run it on the phone instead. Its Neural Engine does 35 TOPS, so compute will dominate "
-                   "there, and we should look for a phone with more TOPS. Right?")
+def _():
+    _phone = TIER_DEVICES[PART_B["tier"]]
+    ui.stakeholder(
+        "Jonas Berg",
+        "Mobile ML engineer",
+        f"Fine, we run {P.get_workload(PART_B['model']).name} on the phone instead, in {PART_B['precision']}. "
+        f"The {_phone.name} does {U.fmt_quantity(_phone.peak(PART_B['precision']), 'OP/s')}, so "
+        "compute will dominate there, and we should look for a phone with more TOPS. Right?",
+    )
     return
 
 
 @app.cell
-def _(ui):
+def _():
     partB_prediction = ui.choice_prediction(
-        "Running MobileNetV2 locally on the phone, which term dominates?",
-        {"Compute (O/R)": "compute", "Data movement (D/BW)": "data", "Fixed latency (L)": "fixed"},
+        f"Running {P.get_workload(PART_B['model']).name} locally on the {TIER_DEVICES[PART_B['tier']].name}, "
+        "which term of the iron law is largest?",
+        PART_B_OPTIONS,
     )
-    partB_prediction
     return (partB_prediction,)
 
 
 @app.cell
-def _(G, P, SCENARIO, U, partB_prediction):
-    _r = P.iron_law_inference(SCENARIO["model"], P.TIER_REFERENCE["mobile"], precision=SCENARIO["precision"])
-    partB_result = None
-    if partB_prediction.value is not None:
-        partB_result = G.grade_choice(
-            "partB", "Iron Law", partB_prediction.value, _r.dominant,
-            explanation=(f"Moving the weights and activations through 51 GB/s of phone memory takes "
-                         f"{U.fmt_seconds(_r.data_s)}; the 35 TOPS do the 0.6 GFLOP in {U.fmt_seconds(_r.compute_s)}. "
-                         "A small CNN has low arithmetic intensity: bandwidth, not TOPS, sets its speed."),
-        )
+def _(lab, partB_prediction):
+    _r = part_b_terms()
+    _phone = TIER_DEVICES[PART_B["tier"]]
+    _faster_s = _r.total_s / P.amdahl_speedup(_r.compute_s / _r.total_s, 2)  # twice the TOPS: only O/R halves
+    partB_result = lab.commit("partB", partB_prediction, lambda choice: G.grade_choice(
+        "partB", "Iron Law", choice, part_b_answer(),
+        explanation=(
+            f"On the {_phone.name}: data {U.fmt_seconds(_r.data_s)}, compute {U.fmt_seconds(_r.compute_s)}, "
+            f"fixed {U.fmt_seconds(_r.fixed_s)} (the runtime's dispatch of one call and its kernels). "
+            f"Twice the TOPS would halve only O/R: {U.fmt_seconds(_r.total_s)} becomes "
+            f"{U.fmt_seconds(_faster_s)}. A small CNN does few operations per byte it moves, and each "
+            "call pays a fixed dispatch cost, so TOPS set the smallest term."
+        ),
+    ))
+    ui.prediction(partB_prediction, partB_result)
     return (partB_result,)
 
 
 @app.cell
-def _(P, mo):
-    partB_model = mo.ui.dropdown({P.get_workload(m).name: m for m in ("mobilenetv2", "resnet50", "efficientnet-b0",
-                                                                      "yolov8n", "ds-cnn-kws")},
-                                 value="MobileNetV2 1.0", label="Model")
-    partB_precision = mo.ui.dropdown(["fp32", "fp16", "int8"], value="int8", label="Precision")
+def _():
+    partB_model = mo.ui.dropdown({P.get_workload(m).name: m for m in PART_B_MODELS},
+                                 value=P.get_workload(PART_B["model"]).name, label="Model")
+    partB_precision = mo.ui.dropdown(["fp32", "fp16", "int8"], value=PART_B["precision"], label="Precision")
     return partB_model, partB_precision
 
 
 @app.cell
-def _(P, charts, go, mo, partB_model, partB_precision, partB_prediction, ui):
-    mo.stop(partB_prediction.value is None, ui.locked("the per-tier breakdown"))
-    _tiers = list(P.TIER_REFERENCE)
-    _rs = [P.iron_law_inference(partB_model.value, P.TIER_REFERENCE[t], precision=partB_precision.value) for t in _tiers]
-    _fig = go.Figure()
-    for _name, _key in (("data", "data_s"), ("compute", "compute_s")):
-        _fig.add_trace(go.Bar(x=_tiers, y=[getattr(r, _key) * 1000 for r in _rs], name=_name,
-                              marker_color=charts.COLOR[_name]))
-    _fig.update_yaxes(type="log")
-    charts.themed(_fig, title=f"{partB_model.value} ({partB_precision.value}): data vs compute term per tier",
-                  y="milliseconds (log)")
-    _oom = [t for t, r in zip(_tiers, _rs) if not r.fits]
-    mo.vstack([mo.hstack([partB_model, partB_precision]), _fig,
-               ui.banner("warn", "Does not fit", f"{', '.join(_oom)}: the model exceeds memory there (see Part D).")
-               if _oom else ui.banner("ok", "Fits everywhere", "all four tiers hold this model")])
+def _(partB_model, partB_precision):
+    partB_runs = tier_terms(model=partB_model.value, precision=partB_precision.value)
+    return (partB_runs,)
+
+
+@app.cell
+def _(partB_model, partB_precision, partB_result, partB_runs):
+    mo.stop(partB_result is None, ui.locked("the per-tier breakdown"))
+    _ok = [t for t, r in partB_runs.items() if not isinstance(r, str) and r.fits]
+    _name = P.get_workload(partB_model.value).name
+    _notes = []
+    for _t, _r in partB_runs.items():
+        if isinstance(_r, str):
+            _notes.append(ui.banner("warn", f"No {partB_precision.value} rate on the {ui.tier_name(_t)} tier",
+                                    f"{_r}: choose another precision to see this tier."))
+        elif not _r.fits:
+            _notes.append(ui.failure_banner(
+                "OOM", what=f"{_name} needs {U.fmt_bytes(_r.memory_bytes)} on the {TIER_DEVICES[_t].name}, "
+                            f"{U.fmt_bytes(_r.capacity_bytes, binary=_t == 'tiny')} usable",
+                by=U.fmt_ratio(_r.memory_bytes / _r.capacity_bytes),
+                fix="a model designed for the tier (the DS-CNN keyword spotter fits a microcontroller)"))
+    _items = [mo.hstack([partB_model, partB_precision])]
+    if _ok:
+        _rows = [device_label(t) for t in _ok]
+        _fig = go.Figure()
+        for _k in TERMS:
+            _mark = [t == PART_B["tier"] and _k == partB_result.choice for t in _ok]
+            _v = [getattr(partB_runs[t], TERM_FIELDS[_k]) for t in _ok]
+            _fig.add_trace(go.Bar(
+                y=_rows, x=_v, name=TERMS[_k], orientation="h", marker_color=charts.COLOR[_k],
+                text=[U.fmt_seconds(v) + (" (your prediction)" if m else "") for v, m in zip(_v, _mark)],
+                textposition="outside", cliponaxis=False, marker_line_color=charts.COLOR["highlight"],
+                marker_line_width=[3 if m else 0 for m in _mark]))
+        _fig.update_layout(barmode="group")
+        _fig.update_yaxes(autorange="reversed")
+        charts.themed(_fig, title=f"{_name}, {partB_precision.value}: the three terms per tier (log scale)",
+                      x="seconds", height=140 + 110 * len(_ok))
+        charts.log_axes(_fig, xs=[getattr(partB_runs[t], f) for t in _ok for f in TERM_FIELDS.values()], pad=0.3)
+        _fig.update_xaxes(range=[_fig.layout.xaxis.range[0], _fig.layout.xaxis.range[1] + 1.0])
+        _items.append(_fig)
+        _items.append(mo.md("  \n".join(
+            f"**{device_label(t)}**: largest term {TERMS[partB_runs[t].dominant]}, "
+            f"total {U.fmt_seconds(partB_runs[t].total_s)}" for t in _ok)))
+    mo.vstack(_items + _notes)
     return
 
 
 @app.cell
-def _(partB_result, ui):
+def _(partB_result):
     ui.reveal(partB_result) if partB_result else None
     return
 
 
 @app.cell
-def _(ui):
-    ui.section("Part C: One model, four tiers", 12)
-    return
-
-
-@app.cell
-def _(ui):
-    ui.stakeholder("Priya Raman", "Product manager, photo app",
-                   "So where should tagging run for a user holding the phone: datacentre, the edge box in the "
-                   "store, the phone, or the camera's microcontroller?")
-    return
-
-
-@app.cell
-def _(ui):
-    partC_prediction = ui.choice_prediction(
-        "Which tier tags a photo taken on the phone fastest, end to end?",
-        {"Cloud H100 (1000 km away)": "cloud", "Edge box (1 km away, same uplink)": "edge", "The phone itself": "mobile",
-         "The microcontroller": "tiny"},
+def _():
+    _m, _d = P.get_workload(PART_B["model"]), TIER_DEVICES[PART_B["tier"]]
+    _e = P.estimate(_m.id, _d.id, phase="inference", precision=PART_B["precision"])
+    ui.math_peek(
+        "the three terms on one device",
+        [r"T = \frac{D}{BW \cdot \eta_\text{mem}} + \frac{O}{R \cdot \eta_\text{comp}} + t_\text{dispatch}",
+         r"\frac{O}{R\,\eta_\text{comp}} < \frac{D}{BW\,\eta_\text{mem}} \iff "
+         r"\frac{O}{D} < \frac{R\,\eta_\text{comp}}{BW\,\eta_\text{mem}}"],
+        [(f"D: {_m.name}, {PART_B['precision']}", f"{U.fmt_bytes(_e.bytes_moved)} per image",
+          "engine: weights + activations"),
+         (f"O: {_m.name}", f"{U.fmt_count(_m.flops)}FLOP per image", _m.sources[0]),
+         (f"R: {_d.name}", U.fmt_quantity(_d.peak(PART_B["precision"]), "OP/s"), _d.sources[0]),
+         (f"BW: {_d.name}", U.fmt_quantity(_d.memory_bw, "bytes/s"), source_of(_d, "bandwidth")),
+         ("eta_comp, eta_mem", f"{_e.assumptions['compute_efficiency']:g}, {_e.assumptions['memory_efficiency']:g}",
+          f"engine efficiency model, {_e.assumptions['device_class']} class"),
+         ("t_dispatch", U.fmt_seconds(_e.overhead_s),
+          f"engine efficiency model: per call + {_e.assumptions['kernels_per_call']} kernels x per kernel")],
     )
-    partC_prediction
+    return
+
+
+@app.cell
+def _():
+    ui.section("Part C: One photo, four placements", 12)
+    return
+
+
+@app.cell
+def _():
+    ui.stakeholder(
+        "Priya Raman",
+        "Product manager, photo app",
+        "So where should tagging run for a user holding the phone: the datacentre, the edge box in the store, the "
+        "phone itself, or the camera's microcontroller? The photo starts on the phone.",
+    )
+    return
+
+
+@app.cell
+def _():
+    partC_prediction = ui.choice_prediction(
+        f"Which placement tags a photo taken on the phone fastest, end to end "
+        f"({P.get_workload(PART_C['model']).name}, {PART_C['precision']})?",
+        PART_C_OPTIONS,
+    )
     return (partC_prediction,)
 
 
 @app.cell
-def _(P, SCENARIO):
-    def placement(tier, model=SCENARIO["model"], precision=SCENARIO["precision"],
-                  distance_km=SCENARIO["distance_km"], uplink_bps=SCENARIO["uplink_bps"]):
-        """End-to-end terms when the photo starts on the phone."""
-        dist = {"cloud": distance_km, "edge": SCENARIO["edge_distance_km"]}.get(tier, 0)
-        payload = SCENARIO["photo_bytes"] if tier in ("cloud", "edge") else 0.0
-        return P.iron_law_inference(model, P.TIER_REFERENCE[tier], precision=precision, distance_m=dist * 1e3,
-                                    payload_bytes=payload, uplink_bw=uplink_bps / 8)
-    return (placement,)
+def _(lab, partC_prediction):
+    _runs = part_c_runs()
+    _best = part_c_answer()
+    _upload = P.network.transfer_time_s(PHOTO_BYTES, PART_C["uplink"])
+    _oom = [TIER_DEVICES[t].name for t, r in _runs.items() if not r.fits]
+    _fit_note = (f" A tier also has to hold the model: the {' and the '.join(_oom)} runs out of memory before speed "
+                 "is even a question." if _oom else "")
+    _desc = "; ".join(f"{ui.tier_name(t)} {U.fmt_seconds(r.total_s)}" if r.fits else f"{ui.tier_name(t)} does not fit"
+                      for t, r in _runs.items())
+    partC_result = lab.commit("partC", partC_prediction, lambda choice: G.grade_choice(
+        "partC", "Iron Law", choice, _best,
+        explanation=(
+            f"{_desc}. Uploading the photo takes {U.fmt_seconds(_upload)} even to a box {EDGE_DISTANCE_KM} km "
+            "away, far longer than computing on it where it already is." + _fit_note
+        ),
+    ))
+    ui.prediction(partC_prediction, partC_result)
+    return (partC_result,)
 
 
 @app.cell
-def _(G, P, U, partC_prediction, placement):
-    partC_times = {t: placement(t) for t in P.TIERS}
-    _ok = {t: r for t, r in partC_times.items() if r.fits}
-    partC_best = min(_ok, key=lambda t: _ok[t].total_s)
-    partC_result = None
-    if partC_prediction.value is not None:
-        partC_result = G.grade_choice(
-            "partC", "Iron Law", partC_prediction.value, partC_best,
-            explanation=(f"{partC_best} wins at {U.fmt_seconds(_ok[partC_best].total_s)}. "
-                         + ", ".join(f"{t}: {U.fmt_seconds(r.total_s)}" if r.fits else f"{t}: does not fit"
-                                     for t, r in partC_times.items())
-                         + ". Moving the photo costs more than computing on it; the microcontroller cannot hold "
-                           "the model at all."),
-        )
-    return partC_best, partC_result, partC_times
+def _():
+    partC_model = mo.ui.dropdown({P.get_workload(m).name: m for m in PART_B_MODELS},
+                                 value=P.get_workload(PART_C["model"]).name, label="Model")
+    partC_uplink = mo.ui.slider(0.5, 50, step=0.5, value=PART_C["uplink"] / 1e6, label="Phone uplink (MB/s)",
+                                show_value=True)
+    return partC_model, partC_uplink
 
 
 @app.cell
-def _(U, charts, go, mo, partC_prediction, partC_times, ui):
-    mo.stop(partC_prediction.value is None, ui.locked("the four-tier comparison"))
-    _tiers = [t for t, r in partC_times.items() if r.fits]
+def _(partC_model, partC_uplink):
+    partC_runs = placements(model=partC_model.value, precision=PART_C["precision"],
+                            distance_km=PART_C["distance_km"], uplink=partC_uplink.value * 1e6)
+    partC_fastest = fastest_tier(partC_runs)
+    return partC_fastest, partC_runs
+
+
+@app.cell
+def _(partC_fastest, partC_model, partC_result, partC_runs, partC_uplink):
+    mo.stop(partC_result is None, ui.locked("the four-placement comparison"))
+    _name = P.get_workload(partC_model.value).name
+    _ok = [t for t, r in partC_runs.items() if r.fits]
+    _rows = [device_label(t) + (" (your prediction)" if t == partC_result.choice else "") for t in _ok]
     _fig = go.Figure()
-    for _name, _key in (("data", "data_s"), ("compute", "compute_s"), ("fixed", "fixed_s")):
-        _fig.add_trace(go.Bar(x=_tiers, y=[getattr(partC_times[t], _key) * 1000 for t in _tiers], name=_name,
-                              marker_color=charts.COLOR[_name]))
-    _fig.update_layout(barmode="stack")
-    charts.themed(_fig, title="End-to-end time of one photo by placement", y="milliseconds")
-    _tiny = partC_times["tiny"]
-    mo.vstack([_fig, ui.failure_banner("OOM", what=f"MobileNetV2 needs {U.fmt_bytes(_tiny.memory_bytes)} on the "
-                                       f"microcontroller with {U.fmt_bytes(_tiny.capacity_bytes, binary=True)} usable",
-                                       by=f"{_tiny.memory_bytes / _tiny.capacity_bytes:,.0f}x",
-                                       fix="use a model designed for the tier (e.g. the 39K-parameter DS-CNN)")
-               if not _tiny.fits else ui.banner("ok", "Fits", "the microcontroller holds the model")])
+    _series = [(TERMS[k], TERM_FIELDS[k], charts.COLOR[k]) for k in TERMS]
+    for _label, _field, _color in _series + [("T end to end", "total_s", charts.COLOR["neutral"])]:
+        _v = [getattr(partC_runs[t], _field) for t in _ok]
+        _fig.add_trace(go.Bar(y=_rows, x=_v, name=_label, orientation="h", marker_color=_color,
+                              text=[U.fmt_seconds(v) for v in _v], textposition="outside", cliponaxis=False))
+    _fig.update_layout(barmode="group")
+    _fig.update_yaxes(autorange="reversed")
+    charts.themed(_fig, title=f"{_name}: one photo from the phone, by placement (log scale)", x="seconds",
+                  height=160 + 130 * len(_ok))
+    charts.log_axes(_fig, xs=[getattr(partC_runs[t], f) for t in _ok for f in ("data_s", "compute_s", "fixed_s",
+                                                                               "total_s")], pad=0.3)
+    _fig.update_xaxes(range=[_fig.layout.xaxis.range[0], _fig.layout.xaxis.range[1] + 0.8])
+    _oom = [ui.failure_banner(
+        "OOM", what=f"{_name} needs {U.fmt_bytes(r.memory_bytes)} on the {TIER_DEVICES[t].name}, "
+                    f"{U.fmt_bytes(r.capacity_bytes, binary=t == 'tiny')} usable"
+                    + (" (your prediction)" if t == partC_result.choice else ""),
+        by=U.fmt_ratio(r.memory_bytes / r.capacity_bytes),
+        fix="a model designed for the tier, or a bigger tier") for t, r in partC_runs.items() if not r.fits]
+    _best = partC_runs[partC_fastest]
+    mo.vstack([
+        mo.hstack([partC_model, partC_uplink], wrap=True),
+        _fig,
+        ui.cards(*[ui.metric_card(device_label(t), U.fmt_seconds(partC_runs[t].total_s),
+                                  "fastest" if t == partC_fastest else
+                                  f"{U.fmt_ratio(partC_runs[t].total_s / _best.total_s)} the fastest",
+                                  "ok" if t == partC_fastest else None) for t in _ok]),
+        *_oom,
+    ])
     return
 
 
 @app.cell
-def _(partC_result, ui):
+def _(partC_result):
     ui.reveal(partC_result) if partC_result else None
     return
 
 
 @app.cell
-def _(ui):
-    ui.section("Part D: Place a workload under a 100 ms budget", 12)
-    return
-
-
-@app.cell
-def _(ui):
-    ui.stakeholder("Amara Chen", "CTO",
-                   "We are opening in a second region. ResNet-50 quality is needed, budget 100 ms per photo. Up to "
-                   "what distance can the datacentre serve users before we need a local deployment?")
-    return
-
-
-@app.cell
-def _(ui):
-    partD_prediction = ui.numeric_prediction("Distance at which the cloud path misses 100 ms", start=10, stop=20000,
-                                             step=10, value=1000, unit="km")
-    partD_prediction
-    return (partD_prediction,)
-
-
-@app.cell
-def _(G, SCENARIO, network, partD_prediction, placement):
-    _r0 = placement("cloud", model="resnet50", distance_km=0)
-    # the round trip may take whatever the budget leaves after upload, data and compute
-    partD_limit_km = network.reachable_distance_m(SCENARIO["budget_s"], _r0.total_s) / 1e3
-    partD_result = None
-    if partD_prediction.value is not None:
-        partD_result = G.grade_numeric(
-            "partD", "Iron Law", float(partD_prediction.value), partD_limit_km, tolerance=1.5, unit="km",
-            explanation=(f"Without distance the cloud path takes {_r0.total_s * 1000:.1f} ms, almost all of it the "
-                         "photo upload. The rest of the budget buys fiber: light covers ~204 km per millisecond, "
-                         "and a round trip pays it twice."),
-        )
-    return partD_limit_km, partD_result
-
-
-@app.cell
-def _(P, mo):
-    partD_model = mo.ui.dropdown({P.get_workload(m).name: m for m in ("resnet50", "mobilenetv2", "yolov8n")},
-                                 value="ResNet-50", label="Model")
-    partD_tier = mo.ui.radio({"Cloud (remote)": "cloud", "Edge box": "edge", "Phone": "mobile", "Microcontroller": "tiny"},
-                             value="Cloud (remote)", label="Run on", inline=True)
-    partD_distance = mo.ui.slider(0, 20000, step=100, value=1000, label="Distance to datacentre (km)", show_value=True)
-    partD_uplink = mo.ui.slider(1, 500, value=50, label="Uplink (Mbit/s)", show_value=True)
-    return partD_distance, partD_model, partD_tier, partD_uplink
-
-
-@app.cell
-def _(SCENARIO, partD_distance, partD_model, partD_tier, partD_uplink, placement):
-    partD_run = placement(partD_tier.value, model=partD_model.value, distance_km=partD_distance.value,
-                          uplink_bps=partD_uplink.value * 1e6)
-    partD_violations = ([] if partD_run.fits else [f"OOM: {partD_model.value} on {partD_tier.value}"]) + (
-        [f"SLA: {partD_run.total_s * 1000:.0f} ms > {SCENARIO['budget_s'] * 1000:.0f} ms"]
-        if partD_run.fits and partD_run.total_s > SCENARIO["budget_s"] else [])
-    return partD_run, partD_violations
-
-
-@app.cell
-def _(SCENARIO, U, mo, partD_distance, partD_model, partD_prediction, partD_run, partD_tier, partD_uplink, ui):
-    mo.stop(partD_prediction.value is None, ui.locked("the placement planner"))
-    _budget = SCENARIO["budget_s"]
-    if not partD_run.fits:
-        _status = ui.failure_banner("OOM", what=f"{U.fmt_bytes(partD_run.memory_bytes)} needed, "
-                                    f"{U.fmt_bytes(partD_run.capacity_bytes)} usable on the {partD_tier.value} tier",
-                                    by=f"{partD_run.memory_bytes / partD_run.capacity_bytes:,.1f}x",
-                                    fix="choose a smaller model or a bigger tier")
-    elif partD_run.total_s > _budget:
-        _status = ui.failure_banner("SLA", what=f"{U.fmt_seconds(partD_run.total_s)} per photo",
-                                    by=U.fmt_seconds(partD_run.total_s - _budget),
-                                    fix="serve closer to users, raise the uplink, or run locally")
-    else:
-        _status = ui.banner("ok", "Within budget", f"{U.fmt_seconds(partD_run.total_s)} of {_budget * 1000:.0f} ms; "
-                            f"{U.fmt_seconds(_budget - partD_run.total_s)} to spare")
-    mo.vstack([mo.hstack([partD_model, partD_tier], wrap=True), mo.hstack([partD_distance, partD_uplink], wrap=True),
-               ui.slo_bars(ui.slo_bar("end-to-end time", partD_run.total_s * 1000, _budget * 1000, unit="ms")),
-               _status])
-    return
-
-
-@app.cell
-def _(U, partD_result, ui):
-    ui.reveal(partD_result, fmt=lambda v: f"{v:,.0f}") if partD_result else None
-    return
-
-
-@app.cell
-def _(ui):
-    ui.takeaways(
-        ["Find the dominant term before buying anything: a faster chip only shrinks O/R.",
-         "Small models are memory-bound on every tier; bandwidth, not TOPS, sets their speed.",
-         "Across a network, physics sets a floor: ~1 ms of round trip per 100 km of fiber, plus the upload.",
-         "Local placement trades the network term for a memory cliff: the model must fit."],
-        [("Doubling peak FLOPS on a memory-bound op gives what speedup?", "About none: the data term is unchanged."),
-         ("What is the fiber round trip for 3000 km?", "2 x 3e6 m / 2.04e8 m/s = 29 ms, before any processing.")],
+def _():
+    ui.math_peek(
+        "placement",
+        [r"T_\text{remote} = t_\text{dispatch} + \frac{\text{payload}}{\text{uplink}} + \frac{2\,d}{v_\text{fiber}}"
+         r" + \frac{D}{BW\,\eta_\text{mem}} + \frac{O}{R\,\eta_\text{comp}}",
+         r"T_\text{local} = t_\text{dispatch} + \frac{D}{BW\,\eta_\text{mem}} + \frac{O}{R\,\eta_\text{comp}}"
+         r"\quad \text{if the model fits}"],
+        [(f"{device_label(t)}", f"{U.fmt_quantity(d.memory_bw, 'bytes/s')}, "
+          f"{U.fmt_quantity(d.peak(PART_C['precision']), 'OP/s')}, "
+          f"{U.fmt_bytes(d.memory_bytes, binary=t == 'tiny')}", d.sources[0]) for t, d in TIER_DEVICES.items()]
+        + [("distances", f"cloud {PART_C['distance_km']:,} km, edge {EDGE_DISTANCE_KM} km", "scenario")],
     )
     return
 
 
 @app.cell
+def _():
+    ui.section(f"Part D: Place a workload under a {U.fmt_seconds(PART_D['budget_s'])} budget", 12)
+    return
+
+
+@app.cell
+def _():
+    ui.stakeholder(
+        "Amara Chen",
+        "CTO",
+        f"We are opening in a second region. We need {P.get_workload(PART_D['model']).name} quality, and a budget "
+        f"of {U.fmt_seconds(PART_D['budget_s'])} per photo, uploaded at "
+        f"{U.fmt_quantity(PART_D['uplink'], 'bytes/s')}. Up to what distance can our datacentre serve those users "
+        "before we need a local deployment?",
+    )
+    return
+
+
+@app.cell
+def _():
+    partD_prediction = ui.numeric_prediction(
+        f"Distance from the users at which the cloud path misses {U.fmt_seconds(PART_D['budget_s'])}",
+        start=10, stop=PART_D_MAX_KM, step=10, value=PART_D["distance_km"], unit="km")
+    return (partD_prediction,)
+
+
+@app.cell
+def _(lab, partD_prediction):
+    partD_limit_km = part_d_answer()
+    _base = placement("cloud", model=PART_D["model"], precision=PART_D["precision"], distance_km=0,
+                      uplink=PART_D["uplink"])
+    _per_1000 = P.network.round_trip_s(1e6)
+    partD_result = lab.commit("partD", partD_prediction, lambda value: G.grade_numeric(
+        "partD", "Iron Law", float(value), partD_limit_km, tolerance=PART_D_TOLERANCE, unit="km",
+        explanation=(
+            f"With the datacentre next door the cloud path already takes {U.fmt_seconds(_base.total_s)}, most of it "
+            f"the upload ({U.fmt_seconds(P.network.transfer_time_s(PHOTO_BYTES, PART_D['uplink']))}). The rest of "
+            f"the budget buys fiber: every 1,000 km adds {U.fmt_seconds(_per_1000)} of round trip, so the limit is "
+            f"about {U.fmt_number(partD_limit_km)} km (within {PART_D_TOLERANCE}x counts as correct)."
+        ),
+    ))
+    ui.prediction(partD_prediction, partD_result, fmt=lambda v: f"{v:,.0f}")
+    return partD_limit_km, partD_result
+
+
+@app.cell
+def _():
+    _tiers = {device_label(t): t for t in P.TIERS}
+    partD_model = mo.ui.dropdown({P.get_workload(m).name: m for m in PART_D_MODELS},
+                                 value=P.get_workload(PART_D["model"]).name, label="Model")
+    partD_tier = mo.ui.radio(_tiers, value=device_label(PART_D["tier"]), label="Run on", inline=False)
+    partD_distance = mo.ui.slider(0, PART_D_MAX_KM, step=100, value=PART_D["distance_km"],
+                                  label="Distance to the datacentre (km)", show_value=True)
+    partD_uplink = mo.ui.slider(0.5, 50, step=0.5, value=PART_D["uplink"] / 1e6, label="Uplink (MB/s)",
+                                show_value=True)
+    return partD_distance, partD_model, partD_tier, partD_uplink
+
+
+@app.cell
+def _(partD_distance, partD_model, partD_tier, partD_uplink):
+    _kw = dict(model=partD_model.value, precision=PART_D["precision"], uplink=partD_uplink.value * 1e6)
+    partD_run = placement(partD_tier.value, distance_km=partD_distance.value, **_kw)
+    partD_violations = violations(partD_run, model=partD_model.value, tier=partD_tier.value)
+    partD_limit_now = cloud_limit_km(budget_s=PART_D["budget_s"], **_kw)
+    return partD_limit_now, partD_run, partD_violations
+
+
+@app.cell
 def _(
-    LAB,
-    build_record,
-    home_context,
+    partD_distance,
+    partD_limit_now,
+    partD_model,
+    partD_result,
+    partD_run,
+    partD_tier,
+    partD_uplink,
+):
+    mo.stop(partD_result is None, ui.locked("the placement planner"))
+    _budget = PART_D["budget_s"]
+    _name, _tier = P.get_workload(partD_model.value).name, partD_tier.value
+    _kw = dict(model=partD_model.value, precision=PART_D["precision"], uplink=partD_uplink.value * 1e6)
+    _km = [PART_D_MAX_KM * i / 40 for i in range(41)]
+    _cloud = [placement("cloud", distance_km=k, **_kw).total_s * 1e3 for k in _km]
+    _fig = go.Figure(go.Scatter(x=_km, y=_cloud, mode="lines", name=f"cloud path ({TIER_DEVICES['cloud'].name})",
+                                line=dict(color=charts.COLOR["series"], width=3)))
+    if _tier != "cloud" and partD_run.fits:
+        _fig.add_trace(go.Scatter(x=[0, PART_D_MAX_KM], y=[partD_run.total_s * 1e3] * 2, mode="lines",
+                                  name=f"{device_label(_tier)}: {U.fmt_seconds(partD_run.total_s)}",
+                                  line=dict(color=charts.COLOR["alternative"], width=3)))
+    elif _tier == "cloud":
+        _fig.add_trace(go.Scatter(x=[partD_distance.value], y=[partD_run.total_s * 1e3], mode="markers",
+                                  name=f"your setting: {U.fmt_seconds(partD_run.total_s)}",
+                                  marker=dict(color=charts.COLOR["series"], size=12, symbol="diamond")))
+    charts.themed(_fig, title=f"{_name}: end-to-end time against distance to the datacentre",
+                  x="distance to the datacentre (km)", y="milliseconds", height=420)
+    _fig.update_yaxes(rangemode="tozero")
+    charts.reference_line(_fig, _budget * 1e3, f"budget {U.fmt_seconds(_budget)}", color=charts.COLOR["neutral"],
+                          dash="dot")
+    charts.reference_line(_fig, partD_result.predicted, f"your prediction: {U.fmt_number(partD_result.predicted)} km",
+                          axis="x")
+    if 0 < partD_limit_now < PART_D_MAX_KM:
+        _fig.add_trace(go.Scatter(x=[partD_limit_now], y=[_budget * 1e3], mode="markers+text",
+                                  name=f"limit: {U.fmt_number(partD_limit_now)} km",
+                                  text=[f"limit: {U.fmt_number(partD_limit_now)} km"], textposition="bottom right",
+                                  marker=dict(color=charts.COLOR["series"], size=12, symbol="x")))
+    if not partD_run.fits:
+        _status = ui.failure_banner(
+            "OOM", what=f"{_name} needs {U.fmt_bytes(partD_run.memory_bytes)}, the {TIER_DEVICES[_tier].name} has "
+                        f"{U.fmt_bytes(partD_run.capacity_bytes, binary=_tier == 'tiny')} usable",
+            by=U.fmt_ratio(partD_run.memory_bytes / partD_run.capacity_bytes),
+            fix="choose a smaller model or a bigger tier")
+    elif partD_run.total_s > _budget:
+        _status = ui.failure_banner(
+            "SLA", what=f"{U.fmt_seconds(partD_run.total_s)} per photo on the {device_label(_tier)}",
+            by=U.fmt_seconds(partD_run.total_s - _budget),
+            fix="serve closer to users, raise the uplink, or run locally")
+    else:
+        _status = ui.banner("ok", "Within budget", f"{U.fmt_seconds(partD_run.total_s)} of "
+                            f"{U.fmt_seconds(_budget)} on the {device_label(_tier)}; "
+                            f"{U.fmt_seconds(_budget - partD_run.total_s)} to spare")
+    _limit_text = (f"the cloud path meets the budget up to {U.fmt_number(partD_limit_now)} km"
+                   if partD_limit_now > 0 else "the cloud path misses the budget even next door")
+    mo.vstack([
+        mo.hstack([partD_model, partD_tier], wrap=True),
+        mo.hstack([partD_distance, partD_uplink], wrap=True),
+        _fig,
+        mo.md(f"With these settings {_limit_text}; you predicted {U.fmt_number(partD_result.predicted)} km."),
+        *([ui.slo_bars(ui.slo_bar("end-to-end time", partD_run.total_s * 1e3, _budget * 1e3, unit="ms",
+                                  fmt=U.fmt_number))] if partD_run.fits else []),
+        _status,
+    ])
+    return
+
+
+@app.cell
+def _(partD_result):
+    ui.reveal(partD_result, fmt=U.fmt_number) if partD_result else None
+    return
+
+
+@app.cell
+def _():
+    ui.math_peek(
+        "the distance a budget allows",
+        [r"T(d) = T(0) + \frac{2\,d}{v_\text{fiber}} \le B",
+         r"d_\text{max} = \frac{(B - T(0))\, v_\text{fiber}}{2}"],
+        [("B", U.fmt_seconds(PART_D["budget_s"]), "scenario"),
+         ("v_fiber", f"{U.fmt_number(P.network.FIBER_SPEED / 1e3)} km/s",
+          f"c / {P.network.FIBER_GROUP_INDEX}, Corning SMF-28 group index"),
+         ("payload, uplink", f"{U.fmt_bytes(PHOTO_BYTES)}, {U.fmt_quantity(PART_D['uplink'], 'bytes/s')}",
+          "scenario"),
+         (P.get_workload(PART_D["model"]).name, f"{U.fmt_params(P.get_workload(PART_D['model']).params)} parameters, "
+          f"{U.fmt_count(P.get_workload(PART_D['model']).flops)}FLOP per image",
+          P.get_workload(PART_D["model"]).sources[0])],
+    )
+    return
+
+
+@app.cell
+def _(partA_result, partB_result, partC_result, partD_result):
+    _rtt = P.network.round_trip_s(100e3)
+    _far = 3000
+    ui.takeaways(
+        [
+            "Find the largest term before buying anything: a faster chip only shrinks O/R (and D/BW), however big "
+            "its peak.",
+            "Small models do few operations per byte and pay a fixed dispatch cost per call, so TOPS set the "
+            "smallest term on a phone or a GPU; a microcontroller is the tier where compute finally binds.",
+            f"Across a network, physics sets a floor: {U.fmt_seconds(_rtt)} of round trip per 100 km of fiber, "
+            "plus the time to upload the input.",
+            "Local placement trades the network term for a memory cliff: the model must fit the tier.",
+        ],
+        [
+            ("Doubling peak OP/s on a dispatch- or bandwidth-bound inference gives what speedup?",
+             "Almost none: only O/R shrinks, and it was the smallest term."),
+            (f"What is the fiber round trip for {_far:,} km?",
+             f"2 x {_far:,} km / {U.fmt_number(P.network.FIBER_SPEED / 1e3)} km/s = "
+             f"{U.fmt_seconds(P.network.round_trip_s(_far * 1e3))}, before any upload or processing."),
+        ],
+        unlocked=all(r is not None for r in (partA_result, partB_result, partC_result, partD_result)),
+    )
+    return
+
+
+@app.cell
+def _(lab):
+    memo_form = ui.decision_memo(lab.memo())
+    return (memo_form,)
+
+
+@app.cell
+def _(memo_form):
+    mo.vstack([mo.md("Amara has to decide for the new region: serve from the existing datacentre, or deploy "
+                     "locally. Write her a short memo."), memo_form])
+    return
+
+
+@app.cell
+def _(
+    lab,
     ledger,
+    memo_form,
     partA_result,
     partB_result,
-    partC_best,
     partC_result,
     partD_distance,
     partD_limit_km,
@@ -395,23 +813,29 @@ def _(
     partD_tier,
     partD_uplink,
     partD_violations,
-    save_if_changed,
 ):
     lab_record = build_record(
-        context=home_context(ledger), results=[partA_result, partB_result, partC_result, partD_result], expected=4,
+        context=home_context(ledger, default=None),
+        results=[partA_result, partB_result, partC_result, partD_result],
         decisions={"model": partD_model.value, "placement": partD_tier.value, "distance_km": partD_distance.value,
-                   "uplink_mbps": partD_uplink.value},
-        outcomes={"fastest_tier": partC_best, "cloud_limit_km": partD_limit_km, "total_ms": partD_run.total_s * 1000},
+                   "uplink_bytes_per_s": partD_uplink.value * 1e6},
+        outcomes={"cloud_dominant_term": part_a_answer(), "phone_dominant_term": part_b_answer(),
+                  "fastest_tier": part_c_answer(), "cloud_limit_km": partD_limit_km,
+                  "total_s": partD_run.total_s},
         constraints=partD_violations if partD_result else [],
+        memo=memo_form.value,
     )
-    lab_saved = save_if_changed(ledger, LAB.id, lab_record)
-    return lab_record, lab_saved
+    lab_status = lab.save(lab_record)
+    return lab_record, lab_status
 
 
 @app.cell
-def _(LAB, lab_record, lab_saved, ui):
-    ui.status_hud(lab_id=LAB.id, predictions=len(lab_record["predictions"]), of=4, saved=lab_saved,
-                  constraint_hit=lab_record["constraint_hit"], context=lab_record["context"])
+def _(lab_record, lab_status):
+    mo.vstack([
+        ui.save_notice(lab_status.message),
+        ui.status_hud(lab_id=LAB.id, predictions=len(lab_record["predictions"]), of=4, saved=lab_status.saved,
+                      constraint_hit=lab_record["constraint_hit"], context=lab_record["context"]),
+    ])
     return
 
 
