@@ -281,7 +281,10 @@ class _Replica:
         self.ctx = isl + osl / 2.0  # mean context of a decoding sequence
         self.dec_iters = max(osl - 1, 1e-9) / self.E  # iterations a request spends decoding
         self.dec_servers = disagg.decode_instances if disagg else 1
-        self.pre_servers = disagg.prefill_instances if disagg else 1
+        # prompts one iteration can carry: as many whole prompts as fit the token budget (or one chunk)
+        per_iteration = max(1, min(self.max_batch, self.max_num_tokens // max(1, min(isl, self.max_num_tokens))))
+        self.prompts_per_iteration = per_iteration if (self.chunked or isl <= self.max_num_tokens) else 1
+        self.pre_servers = (disagg.prefill_instances if disagg else 1) * self.prompts_per_iteration
         self._chunks()
         if disagg is not None:
             self.s_p_alone = self.prefill_alone() + isl * self.kvb / self.kv_bw
@@ -385,9 +388,10 @@ def _state(r: _Replica, B: float, others: float = 1.0):
     request sees from other requests ((N - 1)/N in a closed loop of N users; 1 for
     Poisson arrivals). Returns (tau, X per instance, extra, s_p, t_dec, bound)."""
     B = max(B, 1e-9)
-    t_d, bound = r.t_dec(B)
+    running = max(B, 1.0)  # an iteration runs when at least one sequence decodes
+    t_d, bound = r.t_dec(running)
     if r.disagg is None:
-        extra, s_p = r.prefill_terms(B)
+        extra, s_p = r.prefill_terms(running)
         tau = t_d + others * B * extra / r.dec_iters
     else:
         extra, s_p, tau = 0.0, r.s_p_alone, t_d
@@ -415,10 +419,11 @@ def _point(r: _Replica, mode, load, X, st, ttft_q, ttft_mean, p_util, stable, li
     osl = r.osl
     tau, _, extra, s_p, t_d, bound = st
     B = X / r.dec_servers * r.dec_iters * tau if stable else float(r.slots)
-    gpus = r.tp * (r.pre_servers + r.dec_servers if r.disagg else 1)
+    gpus = r.tp * (r.disagg.prefill_instances + r.dec_servers if r.disagg else 1)
     assumptions = {"precision": r.precision, "kv_precision": r.kvp, "tp": r.tp, "ep": r.ep, "isl": r.isl,
                    "osl": osl, "max_batch": r.max_batch, "max_num_tokens": r.max_num_tokens,
-                   "chunked_prefill": r.chunked, "prompt_chunks": r.n_chunks, "kv_block_tokens": r.block,
+                   "chunked_prefill": r.chunked, "prompt_chunks": r.n_chunks,
+                   "prompts_per_iteration": r.prompts_per_iteration, "kv_block_tokens": r.block,
                    "kv_reservation": r.reservation, "kv_reserved_tokens_per_sequence": r.reserved_tokens,
                    "kv_fragmentation": round(r.fragmentation, 4), "memory_fraction": r.memory_fraction,
                    "compute_efficiency": r.ce, "memory_efficiency": r.me, "decode_overhead_s": r.o_dec,
