@@ -63,11 +63,11 @@ def test_v116_hostile_ledger_values_fall_back_to_the_design():
 
     led = Ledger.open()
     led.save("v1.10", {"decisions": {"precision": "fp64"}})
-    led.save("v1.13", {"outcomes": {"p99_ms": "fast"}})
+    led.save("v1.13", {"outcomes": {"p99_ms": -5.0}})
     led.save("v1.14", {"decisions": {"cadence_months": 1e300}})
     d = load_app(get_lab("v1.16").path).run(defs={k: Committed(v) for k, v in V116.items()})[1]
     assert d["q_cloud"].value == LAB.DESIGN["q_cloud"] and d["cadence"].value == LAB.DESIGN["cadence"]
-    assert d["prior_p99_ms"] is None
+    assert d["prior_p99_ms"].value is None and "outside" in d["prior_p99_ms"].note
 
 
 def test_v116_prompt_slider_stays_inside_the_context_window():

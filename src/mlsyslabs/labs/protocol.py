@@ -36,21 +36,6 @@ def build_record(*, context: str | None, results: list, decisions: dict | None =
     return rec
 
 
-def save_if_changed(ledger: Ledger, lab_id: str, record: dict) -> bool:
-    """Save a new version unless it equals the latest one (a re-run is not news).
-    Returns True when the ledger now holds this record."""
-    latest = ledger.get(lab_id)
-    if latest is not None:
-        latest.pop("saved_at", None)
-        if latest == record:
-            return True
-    ledger.save(lab_id, record)
-    return True
-
-
-_JS_SCHEME = re.compile(r"javascript:", re.IGNORECASE)
-
-
 def plain_text(text: str, limit: int = 2000) -> str:
     """Free text a learner typed, made safe for the ledger (which refuses markup with
     the same rule, ledger.schema.check_string): angle brackets become look-alike

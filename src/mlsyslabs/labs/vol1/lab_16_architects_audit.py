@@ -10,7 +10,7 @@ with app.setup:
     import plotly.graph_objects as go
 
     from mlsyslabs.labs.kit import (G, LabSession, Ledger, P, U, VOL1_INVARIANTS, build_record, charts, get_lab,
-                                    ledger_value, report_card, ui, volume1_scored_labs)
+                                    ledger_choice, ledger_number, report_card, ui, volume1_scored_labs)
     from mlsyslabs.physics import fleet
     from mlsyslabs.physics.errors import PhysicsError
 
@@ -285,21 +285,17 @@ def _(act2_prediction, lab):
 
 @app.cell
 def _(ledger):
-    # Earlier labs' decisions preselect controls only when they are valid values; else the design's default.
-    _q = ledger_value(ledger, "v1.10", "decisions", "precision")
-    _cad = ledger_value(ledger, "v1.14", "decisions", "cadence_months")
-    prior_q = _q if _q in QUANT else None
-    prior_cadence = int(_cad) if isinstance(_cad, (int, float)) and not isinstance(_cad, bool) and 1 <= _cad <= 12 \
-        else None
-    _p99 = ledger_value(ledger, "v1.13", "outcomes", "p99_ms")
-    prior_p99_ms = _p99 if isinstance(_p99, (int, float)) and not isinstance(_p99, bool) and 0 < _p99 < 1e9 else None
+    # Earlier labs' decisions preselect controls only when valid; else the design's default, with a note.
+    prior_q = ledger_choice(ledger, "v1.10", "decisions", "precision", None, QUANT)
+    prior_p99_ms = ledger_number(ledger, "v1.13", "outcomes", "p99_ms", None, 0, 1e9)
+    prior_cadence = ledger_number(ledger, "v1.14", "decisions", "cadence_months", None, 1, 12, integer=True)
     return prior_cadence, prior_p99_ms, prior_q
 
 
 @app.cell
 def _(prior_cadence, prior_q):
     # Your own earlier decisions carry forward (the hardest tier does not depend on them).
-    q_cloud = mo.ui.dropdown(QUANT, value=prior_q or DESIGN["q_cloud"], label="Cloud precision")
+    q_cloud = mo.ui.dropdown(QUANT, value=prior_q.value or DESIGN["q_cloud"], label="Cloud precision")
     q_edge = mo.ui.dropdown(QUANT, value=DESIGN["q_edge"], label="Edge precision")
     q_mobile = mo.ui.dropdown(QUANT, value=DESIGN["q_mobile"], label="Mobile precision")
     q_tiny = mo.ui.dropdown(QUANT, value=DESIGN["q_tiny"], label="TinyML precision")
@@ -308,7 +304,7 @@ def _(prior_cadence, prior_q):
                             "Continuous batching": "continuous"}, value="Dynamic batching", label="Serving", inline=True)
     prompt_len = mo.ui.slider(128, MAX_PROMPT, step=128, value=DESIGN["prompt"], label="Prompt length (tokens)",
                               show_value=True)
-    cadence = mo.ui.slider(1, 12, value=prior_cadence or DESIGN["cadence"], label="Retrain every (months)",
+    cadence = mo.ui.slider(1, 12, value=prior_cadence.value or DESIGN["cadence"], label="Retrain every (months)",
                            show_value=True)
     threshold = mo.ui.slider(0.30, 0.80, step=0.01, value=DESIGN["threshold"], label="Decision threshold (both groups)",
                              show_value=True)
@@ -345,12 +341,14 @@ def _(cadence, gpus, prompt_len, q_cloud, q_edge, q_mobile, q_tiny, strategy, th
 @app.cell
 def _(prior_cadence, prior_p99_ms, prior_q):
     _tips = []
-    if prior_q:
-        _tips.append(f"In Lab 10 you chose {prior_q} compression: it is preselected for the cloud.")
-    if prior_p99_ms:
-        _tips.append(f"In Lab 13 you measured P99 = {U.fmt_seconds(prior_p99_ms / 1000)} at your chosen load.")
-    if prior_cadence:
-        _tips.append(f"In Lab 14 you chose to retrain every {prior_cadence} months: it is preselected below.")
+    if prior_q.value:
+        _tips.append(f"In Lab 10 you chose {prior_q.value} compression: it is preselected for the cloud.")
+    if prior_p99_ms.value:
+        _tips.append(f"In Lab 13 you measured P99 = {U.fmt_seconds(prior_p99_ms.value / 1000)} at your chosen load.")
+    if prior_cadence.value:
+        _tips.append(f"In Lab 14 you chose to retrain every {prior_cadence.value} months: it is preselected below.")
+    # a value that was present but unusable is named, so the learner knows why a default is used
+    _tips += [r.note for r in (prior_q, prior_p99_ms, prior_cadence) if r.note and "not in your ledger" not in r.note]
     ui.banner("info", "From your ledger",
               " ".join(_tips) if _tips else "No entries from Labs 10, 13 or 14 yet: the design's defaults are used.")
     return
