@@ -36,6 +36,9 @@ def build_record(*, context: str | None, results: list, decisions: dict | None =
     return rec
 
 
+_JS_SCHEME = re.compile(r"javascript:", re.IGNORECASE)
+
+
 def plain_text(text: str, limit: int = 2000) -> str:
     """Free text a learner typed, made safe for the ledger (which refuses markup with
     the same rule, ledger.schema.check_string): angle brackets become look-alike
