@@ -252,6 +252,8 @@ def tier_check(model, device, *, tier: str, precision: str, prompt: int, output:
 
     check_choice("tier", tier, TIERS)
     check_number("latency_slo_s", latency_slo_s, lo=0, lo_open=True)
+    check_int("prompt", prompt, lo=1)
+    check_int("output", output, lo=1)
     d = get_device(device)
     e = estimate(model, d, phase="decode", batch=1, seq_len=prompt + output, precision=precision,
                  memory_fraction=memory_fraction)

@@ -20,6 +20,7 @@ def propagation_delay_s(distance_m, *, speed=FIBER_SPEED):
 def round_trip_s(distance_m, *, route_factor: float = 1.0, per_hop_s: float = 0.0, hops: int = 0):
     """Request-response: 2 x (route_factor x distance / fiber speed) + hops x per-hop delay.
     route_factor > 1 accounts for cable paths longer than the straight line."""
+    check_positive("distance_m", distance_m, allow_zero=True)
     check_number("route_factor", route_factor, lo=1)
     check_number("per_hop_s", per_hop_s, lo=0)
     check_int("hops", hops, lo=0)

@@ -54,5 +54,6 @@ def compute_precision_for(precision: str, available) -> str:
             p = "fp32"
             break
     if p not in available:
-        raise PhysicsError(f"device has no compute peak usable for precision {precision!r}")
+        raise PhysicsError(f"precision {precision!r} has no usable compute peak on this device "
+                           f"(it has {', '.join(sorted(available))})")
     return p

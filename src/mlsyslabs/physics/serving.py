@@ -111,6 +111,9 @@ def prefill_core(*, weight_bytes, matmul_params, kv_bytes_per_token, attn_flops_
 def model_terms(model: Transformer, precision: str, kv_precision: str | None = None) -> dict:
     """The numbers the core needs from a transformer at a precision."""
     model = get_transformer_model(model)
+    check_choice("precision", precision, PRECISIONS)
+    if kv_precision is not None:
+        check_choice("kv_precision", kv_precision, PRECISIONS)
     b = bytes_per_element(precision)
     kvb = bytes_per_element(kv_precision or default_kv_precision(precision))
     expert_params = float(model.routed_expert_params)

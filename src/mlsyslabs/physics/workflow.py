@@ -35,9 +35,8 @@ def experiments_possible(hours_available, *, train_h, eval_h=0.0, turnaround_h=0
     machines = int(math.floor(hours_available / loop + 1e-9)) * parallel
     if turnaround_h == 0:
         return machines
-    people = int(math.floor(reviewers * hours_available * review_hours_per_week / HOURS_PER_WEEK / turnaround_h
-                            + 1e-9))
-    return min(machines, people)
+    people = reviewers * hours_available * review_hours_per_week / HOURS_PER_WEEK / turnaround_h
+    return machines if people >= machines else int(math.floor(people + 1e-9))
 
 
 # Stages of an ML project, in order. Boehm & Basili 2001 ("Software Defect Reduction
