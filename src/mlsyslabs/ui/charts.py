@@ -64,3 +64,21 @@ def reference_line(fig, value: float, label: str, *, axis: str = "y", color: str
         fig.add_vline(x=value, **line)
         fig.add_annotation(x=pos, xref="x", y=1, yref="paper", xanchor="left", yanchor="top", **note)
     return fig
+
+
+def mark_point(fig, x, y: float, label: str, *, color: str | None = None):
+    """A labelled arrow pointing at (x, y), e.g. the bar a learner predicted; legible
+    on a log y axis (set the axis type first: Plotly places annotations on a log axis
+    at log10 of the position)."""
+    import math
+
+    color = color or COLOR["highlight"]
+    pos = math.log10(y) if fig.layout.yaxis.type == "log" and y > 0 else y
+    fig.add_annotation(x=x, y=pos, text=label, showarrow=True, arrowhead=2, arrowcolor=color, ax=0, ay=-70, standoff=20,
+                       font=dict(color=T.INK, size=12), bgcolor=T.SURFACE, bordercolor=color, borderwidth=1)
+    return fig
+
+
+def two_lines(first: str, second: str) -> str:
+    """A category label on two lines (Plotly's line break), e.g. tier over device name."""
+    return f"{first}<br>{second}"

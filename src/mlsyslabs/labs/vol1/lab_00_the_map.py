@@ -144,7 +144,7 @@ def _(partA_metric, partA_result):
     _label, _unit = P.TIER_METRICS[partA_metric.value]
     _fig = go.Figure(
         go.Bar(
-            x=[f"{ui.tier_name(t)}<br>{TIER_DEVICES[t].name}" for t in _tiers],
+            x=[charts.two_lines(ui.tier_name(t), TIER_DEVICES[t].name) for t in _tiers],
             y=[_span["values"][t] for t in _tiers],
             marker_color=[charts.tier_color(t) for t in _tiers],
             text=[U.fmt_quantity(_span["values"][t], _unit) for t in _tiers],
