@@ -22,7 +22,7 @@ def fmt_number(x: float, digits: int = 3) -> str:
     if "e" not in s:
         return s
     if abs(x) >= 1:
-        return f"{x:,.0f}"
+        return f"{float(s):,.0f}"  # rounded to `digits` significant figures: '63,200', not '63,179'
     decimals = digits - 1 - math.floor(math.log10(abs(x)))
     return f"{x:.{decimals}f}"
 

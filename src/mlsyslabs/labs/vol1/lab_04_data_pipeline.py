@@ -3,384 +3,716 @@ import marimo
 __generated_with = "0.25.2"
 app = marimo.App(width="medium")
 
-
-@app.cell
-def _():
+with app.setup:
+    # The scenario layer: settings, graded answers and cited values, importable and
+    # testable without running the notebook (tests/labs/test_v1_04.py).
     import marimo as mo
     import plotly.graph_objects as go
 
-    from mlsyslabs.labs.kit import build_record, charts, G, get_lab, home_context, Ledger, P, save_if_changed, U, ui
-    from mlsyslabs.physics import pipeline as PL
+    from mlsyslabs.labs.kit import G, LabSession, Ledger, P, U, build_record, charts, get_lab, home_context, ui
+    from mlsyslabs.physics import efficiency as EFF
 
+    PL = P.pipeline
     LAB = get_lab("v1.04")
-    ledger = Ledger.open()
-    GPUS = 8
-    DEMAND = PL.accelerator_demand("resnet50", "h100-sxm", batch=256, n_devices=GPUS)
-    BASE = {"workers": 32, "fmt": "jpeg", "storage_bw": 2e9}
-    return BASE, DEMAND, G, GPUS, LAB, P, PL, U, build_record, charts, go, home_context, ledger, mo, save_if_changed, ui
+    # Parts A, B and D: one training server, ResNet-50 on eight GPUs, engine defaults for
+    # the sustained efficiency of its device class (no lab-specific constants).
+    RUN = dict(model="resnet50", device="h100-sxm", batch=256, n_devices=8, precision="bf16")
+    GPU = P.get_device(RUN["device"])
+    MODEL = P.get_workload(RUN["model"])
+    SHARED_FS_BW = 2e9  # the stakeholder's shared file system, bytes/s (scenario figure)
+    STORAGE = {"shared": SHARED_FS_BW, "nvme": PL.NVME_READ_BW}
+    FORMATS = {"jpeg": "JPEG files", "raw": "Pre-decoded uint8 arrays"}
+    # Part A: the loader as deployed.
+    PART_A = dict(workers=32, fmt="jpeg", storage="shared", cache_percent=0)
+    # Part B: procurement's proposal, twice the CPU workers; everything else unchanged.
+    PART_B = dict(PART_A, workers=2 * PART_A["workers"])
+    # Which part of the pipeline binds: the three loader stages or the GPUs themselves.
+    ROLES = ("storage", "cpu", "link", "gpu")
+    PART_B_OPTIONS = {
+        "Storage reads from the shared file system": "storage",
+        "The CPU workers decoding and augmenting": "cpu",
+        "The host-to-GPU copy over the host link": "link",
+        "None of them: the GPUs are fully fed": "gpu",
+    }
+    # Part C: the doorbell keeps the last second of camera frames in the MCU's SRAM.
+    CAMERA = dict(width=96, height=96, channels=3)  # 8-bit RGB frames
+    SENSORS = {
+        "camera": dict(name=f"Camera {CAMERA['width']}x{CAMERA['height']} RGB, 8-bit", rate_hz=None,
+                       bytes_per_sample=CAMERA["width"] * CAMERA["height"] * CAMERA["channels"], channels=1,
+                       noun=f"{CAMERA['width']}x{CAMERA['height']} RGB camera frames"),
+        "mic": dict(name="Microphone 16 kHz, 16-bit", rate_hz=16_000, bytes_per_sample=2, channels=1,
+                    noun="16 kHz 16-bit microphone audio"),
+        "imu": dict(name="Accelerometer 3-axis 100 Hz, 16-bit", rate_hz=100, bytes_per_sample=2, channels=3,
+                    noun="100 Hz 3-axis accelerometer samples"),
+    }
+    PART_C = dict(sensor="camera", fps=10, seconds=1.0, tier="tiny")
+    # Part C options: the buffer as a share of usable SRAM, log-spaced alike.
+    PART_C_OPTIONS = {"about 10%": 0.10, "about 35%": 0.35, "about 120%": 1.2, "about 400%": 4.0}
+    PART_C_TIERS = ("tiny", "mobile", "edge")
+    # Part D: the CTO's floor on GPU utilization, with the whole JPEG dataset cached in RAM.
+    PART_D = dict(target=0.5, fmt="jpeg", storage="shared")
+    WORKERS_MAX = 512  # the worker sliders' upper end
+
+
+@app.function
+def pct(fraction: float, digits: int = 2) -> str:
+    """A fraction as a percentage with `digits` significant figures: 0.2026 -> '20%'."""
+    return f"{U.fmt_number(100 * fraction, digits)}%"
+
+
+@app.function
+def rate(samples_per_s: float, unit: str = "images/s") -> str:
+    """A rate with three significant figures: '12,800 images/s'."""
+    return f"{U.fmt_number(samples_per_s)} {unit}"
+
+
+@app.function
+def training_estimate():
+    """One GPU's training step at the engine's default efficiency for its class."""
+    return P.estimate(RUN["model"], RUN["device"], phase="training", batch=RUN["batch"], seq_len=1,
+                      precision=RUN["precision"])
+
+
+@app.function
+def demand() -> float:
+    """Images/s the eight GPUs consume when fed."""
+    return PL.accelerator_demand(RUN["model"], RUN["device"], batch=RUN["batch"], n_devices=RUN["n_devices"],
+                                 precision=RUN["precision"])
+
+
+@app.function
+def loader(workers: int, fmt: str, storage: str, cache_percent: float):
+    """The input pipeline feeding the GPUs: storage -> CPU decode/augment -> host link."""
+    stages = PL.imagenet_stages(workers=int(workers), fmt=fmt, storage_bw=STORAGE[storage],
+                                cache_hit=cache_percent / 100, host_link_bw=GPU.host_bw)
+    return PL.pipeline(stages, demand_samples_per_s=demand())
+
+
+@app.function
+def bottleneck_role(pipe) -> str:
+    """Which of ROLES binds: a loader stage, or the GPUs when the loader keeps up."""
+    if pipe.bottleneck == "accelerator":
+        return "gpu"
+    return ROLES[[s.name for s in pipe.stages].index(pipe.bottleneck)]
+
+
+@app.function
+def part_a_utilization() -> float:
+    return loader(**PART_A).utilization
+
+
+@app.function
+def part_b_role() -> str:
+    return bottleneck_role(loader(**PART_B))
+
+
+@app.function
+def sensor_plan(sensor: str, fps: float, seconds: float, tier: str) -> dict:
+    """A sensor's stream and buffer against a tier's reference device."""
+    s = SENSORS[sensor]
+    stream = PL.sensor_stream(s["rate_hz"] or fps, s["bytes_per_sample"], s["channels"])
+    dev = P.get_device(P.TIER_REFERENCE[tier])
+    usable = dev.memory_bytes * P.DEFAULT_MEMORY_FRACTION
+    buffer = stream * seconds
+    return dict(device=dev, stream=stream, buffer=buffer, usable=usable, fraction=buffer / usable,
+                bw_share=stream / dev.memory_bw, oom=buffer > usable)
+
+
+@app.function
+def part_c_fraction() -> float:
+    """The doorbell's buffer as a fraction of usable SRAM (> 1: does not fit)."""
+    return sensor_plan(**PART_C)["fraction"]
+
+
+@app.function
+def dataset_cache_gb(fmt: str) -> int:
+    """Whole gigabytes of host RAM that cache the entire training set in `fmt`."""
+    return -int(-PL.dataset_bytes(fmt) // U.GB)
+
+
+@app.function
+def part_d_workers() -> int | None:
+    """Fewest CPU workers for the CTO's utilization floor with every read served from RAM."""
+    return PL.min_workers_for(PART_D["target"], demand(), max_workers=4096, cache_hit=1.0, fmt=PART_D["fmt"],
+                              storage_bw=STORAGE[PART_D["storage"]], host_link_bw=GPU.host_bw)
+
+
+@app.function
+def feeding_plan(workers: int, fmt: str, cache_gb: float):
+    """Part D's pipeline and its failures: GPUs idle beyond the floor, the cache past usable host RAM."""
+    hit = min(1.0, cache_gb * U.GB / PL.dataset_bytes(fmt))
+    pipe = loader(workers, fmt, PART_D["storage"], hit * 100)
+    ram_usable = PL.DGX_H100_HOST_RAM * P.DEFAULT_MEMORY_FRACTION
+    violations = []
+    if pipe.idle_fraction > 1 - PART_D["target"]:
+        violations.append(f"GPU idle > {pct(1 - PART_D['target'])}")
+    if cache_gb * U.GB > ram_usable:
+        violations.append("host RAM OOM")
+    return pipe, violations, ram_usable
+
+
+@app.function
+def stage_chart(pipe, *, title: str):
+    """Stage rates and the GPUs' demand as bars on a log axis; the binding one in the answer colour."""
+    names = [s.name for s in pipe.stages] + [f"{RUN['n_devices']} GPUs consume"]
+    values = [s.samples_per_s for s in pipe.stages] + [pipe.demand_samples_per_s]
+    binding = bottleneck_role(pipe)
+    colors = [charts.COLOR["series"] if ROLES[i] == binding else charts.COLOR["neutral"] for i in range(len(ROLES))]
+    fig = go.Figure(go.Bar(x=names, y=values, marker_color=colors, text=[U.fmt_number(v) for v in values],
+                           textposition="outside", name="images/s", showlegend=False))
+    charts.themed(fig, title=title, y="images/s (log scale)")
+    return fig, names, values
 
 
 @app.cell
-def _(LAB, ledger, ui):
+def _():
+    ledger = Ledger.open()
+    lab = LabSession(ledger, LAB.id)
+    return lab, ledger
+
+
+@app.cell
+def _(ledger):
     ui.header(LAB, subtitle="A pipeline runs at its slowest stage. Is your accelerator computing, or waiting?",
-              parts=["A: starved GPUs", "B: find the bottleneck", "C: sensor streams", "D: feed 8 GPUs"],
+              parts=["Part A: starved GPUs", "Part B: find the bottleneck", "Part C: sensor streams",
+                     "Part D: feed eight GPUs"],
               notice=ledger.notice)
     return
 
 
 @app.cell
-def _(ui):
+def _():
     ui.section("Part A: How busy are the GPUs?", 12)
     return
 
 
 @app.cell
-def _(BASE, DEMAND, GPUS, ui):
+def _():
     ui.stakeholder(
         "Hiro Tanaka", "ML infrastructure lead",
-        f"We moved ResNet-50 training to {GPUS} H100s. The loader uses {BASE['workers']} CPU workers decoding "
-        f"JPEGs from the shared file system at {BASE['storage_bw'] / 1e9:.0f} GB/s. The GPUs together can train on "
-        f"about {DEMAND:,.0f} images/s. The dashboard shows the run is slow. How busy are the GPUs?",
+        f"We moved {MODEL.name} training to {RUN['n_devices']} {GPU.name} GPUs. The loader uses "
+        f"{PART_A['workers']} CPU workers decoding JPEGs read from the shared file system at "
+        f"{U.fmt_bytes(SHARED_FS_BW)}/s. Fed, the GPUs together train on about {rate(demand())}. "
+        "The dashboard says the run is slow. How busy are the GPUs?",
     )
     return
 
 
 @app.cell
-def _(ui):
-    partA_prediction = ui.numeric_prediction("GPU utilization", start=1, stop=100, step=1, value=70, unit="%")
-    partA_prediction
+def _():
+    partA_prediction = ui.numeric_prediction(
+        f"Average utilization of the {RUN['n_devices']} GPUs", start=1, stop=100, step=1, value=50, unit="%")
     return (partA_prediction,)
 
 
 @app.cell
-def _(BASE, DEMAND, G, PL, partA_prediction):
-    partA_pipe = PL.pipeline(PL.imagenet_stages(**BASE), demand_samples_per_s=DEMAND)
-    partA_result = None
-    if partA_prediction.value is not None:
-        partA_result = G.grade_numeric(
-            "partA", "Iron Law", float(partA_prediction.value), partA_pipe.utilization * 100, tolerance=1.5, unit="%",
-            explanation=(f"The slowest stage, {partA_pipe.bottleneck}, delivers {partA_pipe.supply_samples_per_s:,.0f} "
-                         f"images/s against a demand of {DEMAND:,.0f}: the GPUs wait "
-                         f"{partA_pipe.idle_fraction:.0%} of the time. Faster GPUs would idle more, not train faster."),
-        )
+def _(lab, partA_prediction):
+    partA_pipe = loader(**PART_A)
+    partA_actual = partA_pipe.utilization * 100
+    partA_result = lab.commit("partA", partA_prediction, lambda value: G.grade_numeric(
+        "partA", "Iron Law", float(value), partA_actual, tolerance=1.5, unit="%",
+        explanation=(
+            f"The slowest stage, {partA_pipe.bottleneck}, delivers {rate(partA_pipe.supply_samples_per_s)} "
+            f"against the {rate(demand())} the GPUs could consume, so they compute {pct(partA_pipe.utilization)} of "
+            f"the time and wait the rest. Faster GPUs would wait more, not train faster."
+        ),
+    ))
+    ui.prediction(partA_prediction, partA_result)
     return partA_pipe, partA_result
 
 
 @app.cell
-def _(DEMAND, U, charts, go, mo, partA_pipe, partA_prediction, ui):
-    mo.stop(partA_prediction.value is None, ui.locked("the pipeline view"))
-    _fig = go.Figure(go.Bar(x=[s.name for s in partA_pipe.stages], y=[s.samples_per_s for s in partA_pipe.stages],
-                            text=[f"{s.samples_per_s:,.0f}/s" for s in partA_pipe.stages], textposition="outside",
-                            marker_color=[charts.COLOR["highlight"] if s.name == partA_pipe.bottleneck else charts.COLOR["series"]
-                                          for s in partA_pipe.stages]))
-    _fig.add_hline(y=DEMAND, line_dash="dash", annotation_text="GPU demand")
-    _fig.add_hline(y=DEMAND * partA_prediction.value / 100, line_dash="dot", line_color=charts.COLOR["highlight"],
-                   annotation_text=f"supply your {partA_prediction.value:.0f}% prediction implies")
-    _fig.update_yaxes(type="log")
-    charts.themed(_fig, title="Stage throughput vs what 8 GPUs consume", y="images/s (log)")
-    mo.vstack([_fig, ui.cards(ui.metric_card("GPU utilization", f"{partA_pipe.utilization:.1%}", "busy fraction",
-                                             "fail" if partA_pipe.utilization < 0.5 else "ok"),
-                              ui.metric_card("bottleneck", partA_pipe.bottleneck),
-                              ui.metric_card("one epoch", U.fmt_seconds(1_281_167 / partA_pipe.supply_samples_per_s)))])
-    return
-
-
-@app.cell
-def _(partA_result, ui):
-    ui.reveal(partA_result, fmt=lambda v: f"{v:,.1f}") if partA_result else None
-    return
-
-
-@app.cell
-def _(PL, ui):
-    ui.math_peek(
-        "a pipeline's throughput",
-        "supply = min(storage_bw / sample_bytes, workers x rate_per_worker, link_bw / tensor_bytes)\n"
-        "utilization = min(1, supply / demand);  demand = GPUs x peak x MFU / (3 x 2 x MACs per image)",
-        [("ImageNet train", f"{PL.IMAGENET_TRAIN_IMAGES:,} images, {PL.IMAGENET_TRAIN_BYTES / 1e9:.0f} GB",
-          "Russakovsky et al. 2015; ILSVRC-2012 archive size"),
-         ("decode + augment", f"{PL.JPEG_DECODE_PER_WORKER:.0f} images/s per worker", "estimate (PIL-SIMD, ~110 kB JPEGs)"),
-         ("ResNet-50", "4.09 GMACs", "torchvision model table"),
-         ("H100 host link", "64 GB/s per direction", "PCIe Gen5 x16")],
-    )
-    return
-
-
-@app.cell
-def _(ui):
-    ui.section("Part B: Find the bottleneck", 12)
-    return
-
-
-@app.cell
-def _(ui):
-    ui.stakeholder("Hiro Tanaka", "ML infrastructure lead",
-                   "Procurement can double our CPU workers from 32 to 64. Is that the fix?")
-    return
-
-
-@app.cell
-def _(ui):
-    partB_prediction = ui.choice_prediction(
-        "Doubling CPU workers from 32 to 64 (JPEG) changes GPU utilization by:",
-        {"About 2x": "double", "Barely: another stage takes over": "barely", "To 100%": "full"},
-    )
-    partB_prediction
-    return (partB_prediction,)
-
-
-@app.cell
-def _(BASE, DEMAND, G, PL, partB_prediction):
-    _a = PL.pipeline(PL.imagenet_stages(**BASE), demand_samples_per_s=DEMAND)
-    _b = PL.pipeline(PL.imagenet_stages(**dict(BASE, workers=64)), demand_samples_per_s=DEMAND)
-    _gain = _b.utilization / _a.utilization
-    partB_answer = "full" if _b.utilization >= 0.999 else ("double" if _gain > 1.7 else "barely")
-    partB_result = None
-    if partB_prediction.value is not None:
-        partB_result = G.grade_choice(
-            "partB", "Iron Law", partB_prediction.value, partB_answer,
-            option_values={"double": 2.0, "barely": 1.05, "full": 1 / _a.utilization}, actual=_gain, unit="x",
-            explanation=(f"Utilization goes from {_a.utilization:.1%} to {_b.utilization:.1%} ({_gain:.2f}x): the "
-                         f"bottleneck moves to '{_b.bottleneck}'. Each fix helps only until the next-slowest stage binds."),
-        )
-    return partB_answer, partB_result
-
-
-@app.cell
-def _(PL, mo):
-    partB_workers = mo.ui.slider(1, 256, value=32, label="CPU workers", show_value=True)
-    partB_format = mo.ui.radio({"JPEG files": "jpeg", "Pre-decoded uint8 arrays": "raw"}, value="JPEG files",
-                               label="Storage format", inline=True)
-    partB_storage = mo.ui.dropdown({"Shared file system (2 GB/s)": 2e9, "Local NVMe (7.45 GB/s)": PL.NVME_READ_BW},
-                                   value="Shared file system (2 GB/s)", label="Storage")
-    partB_cache = mo.ui.slider(0, 100, value=0, label="Reads served from RAM cache (%)", show_value=True)
-    return partB_cache, partB_format, partB_storage, partB_workers
-
-
-@app.cell
-def _(DEMAND, PL, charts, go, mo, partB_cache, partB_format, partB_prediction, partB_storage, partB_workers, ui):
-    mo.stop(partB_prediction.value is None, ui.locked("the bottleneck finder"))
-    _p = PL.pipeline(PL.imagenet_stages(workers=partB_workers.value, fmt=partB_format.value,
-                                        storage_bw=partB_storage.value, cache_hit=partB_cache.value / 100),
-                     demand_samples_per_s=DEMAND)
-    _fig = go.Figure(go.Bar(x=[s.name for s in _p.stages], y=[s.samples_per_s for s in _p.stages],
-                            text=[s.detail for s in _p.stages], textposition="outside",
-                            marker_color=[charts.COLOR["highlight"] if s.name == _p.bottleneck else charts.COLOR["series"] for s in _p.stages]))
-    _fig.add_hline(y=DEMAND, line_dash="dash", annotation_text="GPU demand")
-    _fig.update_yaxes(type="log")
-    charts.themed(_fig, title=f"Bottleneck: {_p.bottleneck}; GPU utilization {_p.utilization:.1%}", y="images/s (log)")
-    mo.vstack([mo.hstack([partB_workers, partB_cache], wrap=True), mo.hstack([partB_format, partB_storage], wrap=True),
-               _fig])
-    return
-
-
-@app.cell
-def _(partB_result, ui):
-    ui.reveal(partB_result, fmt=lambda v: f"{v:,.2f}") if partB_result else None
-    return
-
-
-@app.cell
-def _(ui):
-    ui.section("Part C: Sensor streams on small devices", 10)
-    return
-
-
-@app.cell
-def _(ui):
-    ui.stakeholder("Sofia Marques", "Firmware lead",
-                   "The doorbell's microcontroller should keep the last second of 96x96 colour video at 10 fps, "
-                   "so the wake-word model can look back when it fires. 256 KB of SRAM is plenty for tiny frames.")
-    return
-
-
-@app.cell
-def _(ui):
-    partC_prediction = ui.choice_prediction(
-        "One second of 96x96 RGB frames at 10 fps in the nRF52840's SRAM:",
-        {"Fits easily": "fits", "Does not fit": "oom"},
-    )
-    partC_prediction
-    return (partC_prediction,)
-
-
-@app.cell
-def _(G, P, PL, U, partC_prediction):
-    _dev = P.get_device(P.TIER_REFERENCE["tiny"])
-    _need = PL.sensor_stream(10, 96 * 96 * 3) * 1.0
-    _usable = _dev.memory_bytes * P.DEFAULT_MEMORY_FRACTION
-    partC_result = None
-    if partC_prediction.value is not None:
-        partC_result = G.grade_choice(
-            "partC", "Memory Wall", partC_prediction.value, "fits" if _need <= _usable else "oom",
-            actual=_need / _usable * 100, unit="% of usable SRAM",
-            explanation=(f"10 frames x 96 x 96 x 3 bytes = {U.fmt_bytes(_need)} against "
-                         f"{U.fmt_bytes(_usable, binary=True)} of usable SRAM, before the model's own weights and "
-                         "activations. Audio is tiny by comparison: 1 s at 16 kHz x 16 bit is 32 kB."),
-        )
-    return (partC_result,)
-
-
-@app.cell
-def _(home_context, ledger, mo):
-    partC_sensor = mo.ui.dropdown({"Microphone 16 kHz, 16-bit": "mic", "Accelerometer 3-axis 100 Hz, 16-bit": "imu",
-                                   "Camera 96x96 RGB": "camera"}, value="Camera 96x96 RGB", label="Sensor")
-    partC_fps = mo.ui.slider(1, 30, value=10, label="Camera frames per second", show_value=True)
-    partC_seconds = mo.ui.slider(0.1, 5.0, step=0.1, value=1.0, label="Seconds buffered", show_value=True)
-    partC_tier = mo.ui.radio({"Edge": "edge", "Mobile": "mobile", "TinyML": "tiny"},
-                             value={"edge": "Edge", "mobile": "Mobile"}.get(home_context(ledger), "TinyML"),
-                             label="Device", inline=True)
-    return partC_fps, partC_seconds, partC_sensor, partC_tier
-
-
-@app.cell
-def _(P, PL, partC_fps, partC_seconds, partC_sensor, partC_tier):
-    _rate = {"mic": PL.sensor_stream(16000, 2), "imu": PL.sensor_stream(100, 2, channels=3),
-             "camera": PL.sensor_stream(partC_fps.value, 96 * 96 * 3)}[partC_sensor.value]
-    _dev = P.get_device(P.TIER_REFERENCE[partC_tier.value])
-    partC_stream = {"rate": _rate, "buffer": _rate * partC_seconds.value,
-                    "usable": _dev.memory_bytes * P.DEFAULT_MEMORY_FRACTION, "bw": _dev.memory_bw}
-    partC_oom = partC_stream["buffer"] > partC_stream["usable"]
-    return partC_oom, partC_stream
-
-
-@app.cell
-def _(U, mo, partC_fps, partC_oom, partC_prediction, partC_seconds, partC_sensor, partC_stream, partC_tier, ui):
-    mo.stop(partC_prediction.value is None, ui.locked("the sensor planner"))
-    _binary = partC_tier.value == "tiny"
-    _f = lambda b: U.fmt_bytes(b, binary=_binary)  # noqa: E731
+def _(partA_pipe, partA_result):
+    mo.stop(partA_result is None, ui.locked("the pipeline view"))
+    _fig, _names, _values = stage_chart(
+        partA_pipe, title=f"Stage throughput vs what {RUN['n_devices']} GPUs consume (log scale)")
+    _predicted = partA_result.predicted / 100 * partA_pipe.demand_samples_per_s
+    charts.log_axes(_fig, ys=_values + [_predicted], pad=0.5)
+    charts.reference_line(_fig, _predicted, f"your prediction: {pct(partA_result.predicted / 100)} busy = "
+                                            f"{rate(_predicted)} delivered")
     mo.vstack([
-        mo.hstack([partC_sensor, partC_tier], wrap=True), mo.hstack([partC_fps, partC_seconds], wrap=True),
-        ui.cards(ui.metric_card("stream", f"{U.fmt_bytes(partC_stream['rate'])}/s",
-                                f"{partC_stream['rate'] / partC_stream['bw']:.2e} of memory bandwidth"),
-                 ui.metric_card("buffer", _f(partC_stream["buffer"]), f"usable {_f(partC_stream['usable'])}",
-                                "fail" if partC_oom else "ok")),
-        ui.failure_banner("OOM", what=f"the {partC_seconds.value:.1f} s buffer needs {_f(partC_stream['buffer'])}",
-                          by=_f(partC_stream["buffer"] - partC_stream["usable"]),
-                          fix="buffer fewer seconds, lower the frame rate, or keep features instead of raw frames")
-        if partC_oom else ui.banner("ok", "Fits", f"{partC_stream['buffer'] / partC_stream['usable']:.1%} of usable memory"),
+        _fig,
+        ui.cards(
+            ui.metric_card("GPU utilization", pct(partA_pipe.utilization), "busy fraction",
+                           "fail" if partA_pipe.utilization < PART_D["target"] else "ok"),
+            ui.metric_card("bottleneck", partA_pipe.bottleneck, rate(partA_pipe.supply_samples_per_s)),
+            ui.metric_card("one epoch", U.fmt_seconds(PL.IMAGENET_TRAIN_IMAGES / partA_pipe.supply_samples_per_s),
+                           f"{PL.IMAGENET_TRAIN_IMAGES:,} images at the loader's rate"),
+        ),
     ])
     return
 
 
 @app.cell
-def _(partC_result, ui):
-    ui.reveal(partC_result, fmt=lambda v: f"{v:,.0f}") if partC_result else None
+def _(partA_result):
+    ui.reveal(partA_result, fmt=lambda v: U.fmt_number(v, 2)) if partA_result else None
     return
 
 
 @app.cell
-def _(ui):
-    ui.section("Part D: Feed eight GPUs", 12)
-    return
-
-
-@app.cell
-def _(ui):
-    ui.stakeholder("Amara Chen", "CTO",
-                   "I want the GPUs at least half busy. If we cache the whole JPEG dataset in RAM, what is the "
-                   "smallest number of CPU workers that gets us there? And does the cache even fit?")
-    return
-
-
-@app.cell
-def _(ui):
-    partD_prediction = ui.numeric_prediction("CPU workers for 50% GPU utilization (JPEG, cached)", start=8, stop=1024, step=8,
-                                             value=64, unit="workers")
-    partD_prediction
-    return (partD_prediction,)
-
-
-@app.cell
-def _(BASE, DEMAND, G, PL, partD_prediction):
-    _rate = PL.imagenet_stages(**dict(BASE, workers=1))[1].samples_per_s
-    partD_workers_needed = PL.min_workers_for(0.5, DEMAND, cache_hit=1.0)
-    _uncached = PL.pipeline(PL.imagenet_stages(**dict(BASE, workers=4096)), demand_samples_per_s=DEMAND)
-    partD_result = None
-    if partD_prediction.value is not None:
-        partD_result = G.grade_numeric(
-            "partD", "Iron Law", float(partD_prediction.value), float(partD_workers_needed), tolerance=1.5,
-            unit="workers",
-            explanation=(f"Half of {DEMAND:,.0f} images/s at {_rate:,.0f} images/s per worker needs "
-                         f"{partD_workers_needed} workers once RAM serves the reads. Without the cache no worker "
-                         f"count helps: the file system caps the GPUs at {_uncached.utilization:.1%}. The JPEG "
-                         "dataset (138 GB) fits easily in 2 TB; pre-decoded arrays (193 GB) do too."),
-        )
-    return partD_result, partD_workers_needed
-
-
-@app.cell
-def _(mo):
-    partD_workers = mo.ui.slider(8, 1024, step=8, value=64, label="CPU workers", show_value=True)
-    partD_format = mo.ui.radio({"JPEG": "jpeg", "Pre-decoded": "raw"}, value="JPEG", label="Format", inline=True)
-    partD_cache_gb = mo.ui.slider(0, 4000, step=50, value=0, label="RAM cache (GB)", show_value=True)
-    return partD_cache_gb, partD_format, partD_workers
-
-
-@app.cell
-def _(DEMAND, P, PL, partD_cache_gb, partD_format, partD_workers):
-    _ds = PL.dataset_bytes(partD_format.value)
-    _hit = min(1.0, partD_cache_gb.value * 1e9 / _ds)
-    partD_pipe = PL.pipeline(PL.imagenet_stages(workers=partD_workers.value, fmt=partD_format.value, cache_hit=_hit),
-                             demand_samples_per_s=DEMAND)
-    partD_ram_usable = PL.DGX_H100_HOST_RAM * P.DEFAULT_MEMORY_FRACTION
-    partD_violations = (["GPU idle > 50%"] if partD_pipe.idle_fraction > 0.5 else []) + (
-        ["host RAM OOM"] if partD_cache_gb.value * 1e9 > partD_ram_usable else [])
-    return partD_pipe, partD_ram_usable, partD_violations
-
-
-@app.cell
-def _(U, mo, partD_cache_gb, partD_format, partD_pipe, partD_prediction, partD_ram_usable, partD_workers, ui):
-    mo.stop(partD_prediction.value is None, ui.locked("the feeding plan"))
-    _banners = []
-    if partD_pipe.idle_fraction > 0.5:
-        _banners.append(ui.failure_banner("GPU starvation", what=f"GPUs idle {partD_pipe.idle_fraction:.0%} of the time",
-                                          by=f"{(partD_pipe.idle_fraction - 0.5) * 100:.0f} points over the 50% limit",
-                                          fix=f"speed up '{partD_pipe.bottleneck}'"))
-    if partD_cache_gb.value * 1e9 > partD_ram_usable:
-        _banners.append(ui.failure_banner("Host RAM OOM", what=f"a {partD_cache_gb.value:,} GB cache",
-                                          by=U.fmt_bytes(partD_cache_gb.value * 1e9 - partD_ram_usable),
-                                          fix="cache less, or cache the compact JPEG format"))
-    if not _banners:
-        _banners.append(ui.banner("ok", "Fed", f"GPUs busy {partD_pipe.utilization:.0%}; bottleneck: {partD_pipe.bottleneck}"))
-    mo.vstack([mo.hstack([partD_workers, partD_cache_gb], wrap=True), partD_format,
-               ui.slo_bars(ui.slo_bar("GPU idle time", partD_pipe.idle_fraction * 100, 50, unit="%"),
-                           ui.slo_bar("host RAM for cache", partD_cache_gb.value, partD_ram_usable / 1e9, unit="GB")),
-               *_banners])
-    return
-
-
-@app.cell
-def _(partD_result, ui):
-    ui.reveal(partD_result, fmt=lambda v: f"{v:,.0f}") if partD_result else None
-    return
-
-
-@app.cell
-def _(ui):
-    ui.takeaways(
-        ["Throughput is the minimum over stages; the accelerator is only one of them.",
-         "Fixing one stage moves the bottleneck: re-measure after every change.",
-         "Formats trade CPU for bytes: pre-decoded data needs ~1.4x the storage bandwidth and RAM of JPEGs.",
-         "On microcontrollers raw sensor buffers, not models, are often what overflows SRAM."],
-        [("Why can faster GPUs make a starved run no faster?", "The supply is set by the slowest input stage."),
-         ("How much SRAM does 1 s of 16 kHz 16-bit audio need?", "32 kB: it fits; video frames do not.")],
+def _():
+    _est = training_estimate()
+    _eff = EFF.efficiency(RUN["model"], RUN["device"], "training")
+    _eff_source = next((s for s in _eff.sources if s.startswith("training_cnn")), _eff.sources[0])
+    ui.math_peek(
+        "a pipeline's throughput",
+        [r"\text{supply} = \min\left(\frac{BW_\text{storage}}{s_\text{file}},\; W\, r_\text{worker},\; "
+         r"\frac{BW_\text{host}}{s_\text{tensor}}\right)",
+         r"t_\text{step} = \max\left(\frac{\text{bytes}}{BW_\text{HBM}\,\eta_\text{mem}},\; "
+         r"\frac{6\, \text{MACs}\, B}{R\, \eta}\right) + t_\text{overhead}",
+         r"\text{demand} = N_\text{GPU}\, \frac{B}{t_\text{step}}, \qquad "
+         r"U = \min\left(1, \frac{\text{supply}}{\text{demand}}\right)"],
+        [("ImageNet training images", f"{PL.IMAGENET_TRAIN_IMAGES:,}", PL.SOURCES["IMAGENET_TRAIN_IMAGES"]),
+         ("JPEG training set", U.fmt_bytes(PL.IMAGENET_TRAIN_BYTES), PL.SOURCES["IMAGENET_TRAIN_BYTES"]),
+         ("decode + augment per worker r", rate(PL.JPEG_DECODE_PER_WORKER), PL.SOURCES["JPEG_DECODE_PER_WORKER"]),
+         (f"{MODEL.name} MACs per image", U.fmt_count(MODEL.macs), MODEL.sources[0]),
+         (f"{GPU.name} peak R (bf16, dense)", U.fmt_flops(GPU.peak(RUN["precision"])), GPU.sources[0]),
+         (f"training efficiency eta ({_est.assumptions['device_class']})", pct(_est.assumptions["compute_efficiency"]),
+          _eff_source),
+         ("host link BW_host", f"{U.fmt_bytes(GPU.host_bw)}/s", GPU.sources[0]),
+         ("batch B per GPU", str(RUN["batch"]), "scenario")],
     )
     return
 
 
 @app.cell
+def _():
+    ui.section("Part B: Find the bottleneck", 12)
+    return
+
+
+@app.cell
+def _():
+    ui.stakeholder(
+        "Hiro Tanaka", "ML infrastructure lead",
+        f"Procurement can double our CPU workers from {PART_A['workers']} to {PART_B['workers']}. Same JPEGs, same "
+        "file system. Is that the fix?",
+    )
+    return
+
+
+@app.cell
+def _():
+    partB_prediction = ui.choice_prediction(
+        f"With {PART_B['workers']} CPU workers, what limits how fast the GPUs train?", PART_B_OPTIONS)
+    return (partB_prediction,)
+
+
+@app.cell
+def _(lab, partB_prediction):
+    _before, _after = loader(**PART_A), loader(**PART_B)
+    partB_role = bottleneck_role(_after)
+    partB_result = lab.commit("partB", partB_prediction, lambda choice: G.grade_choice(
+        "partB", "Iron Law", choice, partB_role, actual=_after.utilization * 100, unit="% GPU utilization",
+        explanation=(
+            f"{PART_B['workers']} workers decode {rate(_after.stages[1].samples_per_s)}, but the file system "
+            f"delivers {rate(_after.stages[0].samples_per_s)} and the host link "
+            f"{rate(_after.stages[2].samples_per_s)}: the binding stage is now '{_after.bottleneck}'. "
+            f"Utilization goes from {pct(_before.utilization)} to {pct(_after.utilization)}, not double: each fix "
+            "helps only until the next-slowest stage binds."
+        ),
+    ))
+    ui.prediction(partB_prediction, partB_result)
+    return partB_result, partB_role
+
+
+@app.cell
+def _():
+    # The instruments open on the proposal the reveal grades; the learner explores from there.
+    partB_workers = mo.ui.slider(1, WORKERS_MAX, value=PART_B["workers"], label="CPU workers", show_value=True)
+    partB_format = mo.ui.radio({v: k for k, v in FORMATS.items()}, value=FORMATS[PART_B["fmt"]],
+                               label="Storage format", inline=True)
+    partB_storage = mo.ui.dropdown(
+        {f"Shared file system ({U.fmt_bytes(SHARED_FS_BW)}/s)": "shared",
+         f"Local NVMe ({U.fmt_bytes(PL.NVME_READ_BW)}/s)": "nvme"},
+        value=f"Shared file system ({U.fmt_bytes(SHARED_FS_BW)}/s)", label="Storage")
+    partB_cache = mo.ui.slider(0, 100, value=PART_B["cache_percent"], label="Reads served from the RAM cache (%)",
+                               show_value=True)
+    return partB_cache, partB_format, partB_storage, partB_workers
+
+
+@app.cell
+def _(partB_cache, partB_format, partB_result, partB_storage, partB_workers):
+    mo.stop(partB_result is None, ui.locked("the bottleneck finder"))
+    _controls = [mo.hstack([partB_workers, partB_cache], wrap=True),
+                 mo.hstack([partB_format, partB_storage], wrap=True)]
+    try:
+        _p = loader(partB_workers.value, partB_format.value, partB_storage.value, partB_cache.value)
+    except P.PhysicsError as _err:
+        _out = [ui.banner("fail", "No answer from the engine", str(_err))]
+    else:
+        _fig, _names, _values = stage_chart(
+            _p, title=f"Bottleneck: {_p.bottleneck}; GPU utilization {pct(_p.utilization)}")
+        charts.log_axes(_fig, ys=_values, pad=0.6)
+        _i = ROLES.index(partB_result.choice)
+        charts.mark_point(_fig, _names[_i], _values[_i], f"your prediction: {partB_result.label}")
+        _out = [_fig, ui.cards(
+            ui.metric_card("binding stage", _names[ROLES.index(bottleneck_role(_p))], rate(_p.supply_samples_per_s)),
+            ui.metric_card("GPU utilization", pct(_p.utilization), f"of {rate(_p.demand_samples_per_s)} demanded",
+                           "fail" if _p.utilization < PART_D["target"] else "ok"),
+        )]
+    mo.vstack(_controls + _out)
+    return
+
+
+@app.cell
+def _(partB_result):
+    ui.reveal(partB_result, fmt=lambda v: U.fmt_number(v, 2)) if partB_result else None
+    return
+
+
+@app.cell
+def _():
+    ui.math_peek(
+        "stage rates",
+        [r"r_\text{storage} = \left(\frac{(1-h)\, s}{BW_\text{storage}} + \frac{h\, s}{BW_\text{RAM}}\right)^{-1}",
+         r"r_\text{CPU} = W\, r_\text{worker}, \qquad r_\text{link} = \frac{BW_\text{host}}{s_\text{tensor}}",
+         r"\text{binding stage} = \arg\min(r_\text{storage},\, r_\text{CPU},\, r_\text{link},\, \text{demand})"],
+        [("JPEG file s", U.fmt_bytes(PL.dataset_bytes("jpeg") / PL.IMAGENET_TRAIN_IMAGES),
+          PL.SOURCES["IMAGENET_TRAIN_BYTES"]),
+         ("pre-decoded array s", U.fmt_bytes(PL.RAW_SAMPLE_BYTES), PL.SOURCES["RAW_SAMPLE_BYTES"]),
+         ("augment per worker (pre-decoded)", rate(PL.RAW_AUGMENT_PER_WORKER), PL.SOURCES["RAW_AUGMENT_PER_WORKER"]),
+         ("local NVMe read", f"{U.fmt_bytes(PL.NVME_READ_BW)}/s", PL.SOURCES["NVME_READ_BW"]),
+         ("RAM cache read BW_RAM", f"{U.fmt_bytes(PL.RAM_CACHE_BW)}/s", PL.SOURCES["RAM_CACHE_BW"]),
+         ("tensor to the GPU s_tensor", U.fmt_bytes(2 * PL.RAW_SAMPLE_BYTES), "224x224x3 in bf16 (2 bytes)")],
+    )
+    return
+
+
+@app.cell
+def _():
+    ui.section("Part C: Sensor streams on small devices", 10)
+    return
+
+
+@app.cell
+def _():
+    _dev = P.get_device(P.TIER_REFERENCE[PART_C["tier"]])
+    ui.stakeholder(
+        "Sofia Marques", "Firmware lead",
+        f"The doorbell's {_dev.name} should keep the last {U.fmt_seconds(PART_C['seconds'])} of "
+        f"{CAMERA['width']}x{CAMERA['height']} colour video at {PART_C['fps']} frames per second, so the wake-up "
+        f"model can look back when it fires. {U.fmt_bytes(_dev.memory_bytes, binary=True)} of SRAM is plenty for "
+        "frames that small.",
+    )
+    return
+
+
+@app.cell
+def _():
+    _dev = P.get_device(P.TIER_REFERENCE[PART_C["tier"]])
+    partC_prediction = ui.choice_prediction(
+        f"{U.fmt_seconds(PART_C['seconds'])} of {CAMERA['width']}x{CAMERA['height']} RGB frames at {PART_C['fps']} "
+        f"frames per second takes what share of the usable SRAM on the {_dev.name}?",
+        {k: k for k in PART_C_OPTIONS},
+    )
+    return (partC_prediction,)
+
+
+@app.cell
+def _(lab, partC_prediction):
+    partC_plan = sensor_plan(**PART_C)
+    _kib = lambda b: U.fmt_bytes(b, binary=True)  # noqa: E731  (Part C counts bytes in binary units)
+    partC_result = lab.commit("partC", partC_prediction, lambda choice: G.grade_choice(
+        "partC", "Memory Wall", choice, G.closest_option(PART_C_OPTIONS, partC_plan["fraction"]),
+        option_values={k: 100 * v for k, v in PART_C_OPTIONS.items()}, actual=100 * partC_plan["fraction"],
+        unit="% of usable SRAM",
+        explanation=(
+            f"{PART_C['fps']} frames x {CAMERA['width']} x {CAMERA['height']} x {CAMERA['channels']} bytes = "
+            f"{_kib(partC_plan['buffer'])} against {_kib(partC_plan['usable'])} of usable SRAM "
+            f"({pct(P.DEFAULT_MEMORY_FRACTION)} of {_kib(partC_plan['device'].memory_bytes)}), before the model's "
+            f"own weights and activations. Bandwidth is not the problem: the stream uses "
+            f"{pct(partC_plan['bw_share'])} of the memory bandwidth. Capacity is."
+        ),
+    ))
+    ui.prediction(partC_prediction, partC_result)
+    return partC_plan, partC_result
+
+
+@app.cell
+def _(ledger):
+    # The instruments open on the doorbell (the scenario the reveal grades). The learner's
+    # home tier only marks its device in the list; it never moves a control.
+    _home = home_context(ledger, default=None)
+    _tiers = {f"{ui.tier_name(t)}: {P.get_device(P.TIER_REFERENCE[t]).name}"
+              + (" (your home tier)" if t == _home else ""): t for t in PART_C_TIERS}
+    partC_sensor = mo.ui.dropdown({v["name"]: k for k, v in SENSORS.items()}, value=SENSORS[PART_C["sensor"]]["name"],
+                                  label="Sensor")
+    partC_fps = mo.ui.slider(1, 30, value=PART_C["fps"], label="Camera frames per second", show_value=True)
+    partC_seconds = mo.ui.slider(0.1, 5.0, step=0.1, value=PART_C["seconds"], label="Seconds buffered",
+                                 show_value=True)
+    partC_tier = mo.ui.radio(_tiers, value=next(k for k, v in _tiers.items() if v == PART_C["tier"]), label="Device",
+                             inline=True)
+    return partC_fps, partC_seconds, partC_sensor, partC_tier
+
+
+@app.cell
+def _(partC_fps, partC_seconds, partC_sensor, partC_tier):
+    partC_stream = sensor_plan(partC_sensor.value, partC_fps.value, partC_seconds.value, partC_tier.value)
+    partC_oom = partC_stream["oom"]
+    return partC_oom, partC_stream
+
+
+@app.cell
+def _(partC_fps, partC_oom, partC_result, partC_seconds, partC_sensor, partC_stream, partC_tier):
+    mo.stop(partC_result is None, ui.locked("the sensor planner"))
+    _kib = lambda b: U.fmt_bytes(b, binary=True)  # noqa: E731
+    _dev = partC_stream["device"]
+    _secs = U.fmt_seconds(partC_seconds.value)
+    _plans = {k: sensor_plan(k, partC_fps.value, partC_seconds.value, partC_tier.value) for k in SENSORS}
+    _fig = go.Figure(go.Bar(
+        x=[SENSORS[k]["name"] for k in _plans], y=[p["buffer"] for p in _plans.values()],
+        text=[_kib(p["buffer"]) for p in _plans.values()], textposition="outside", showlegend=False,
+        marker_color=[charts.COLOR["series"] if k == partC_sensor.value else charts.COLOR["neutral"] for k in _plans]))
+    _limit = dict(color=charts.COLOR["alternative"], width=3)
+    _fig.add_hline(y=partC_stream["usable"], line=_limit)
+    _fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=_limit,
+                              name=f"usable memory on the {_dev.name}: {_kib(partC_stream['usable'])}"))
+    charts.themed(_fig, title=f"Bytes to buffer {_secs} of each sensor (log scale)", y="buffer (log scale)")
+    _scenario = sensor_plan(**PART_C)
+    _predicted = _scenario["usable"] * PART_C_OPTIONS[partC_result.choice]
+    _ys = [p["buffer"] for p in _plans.values()] + [partC_stream["usable"], _predicted]
+    charts.log_axes(_fig, ys=_ys, pad=0.5)
+    # binary ticks (powers of 4 bytes), so the axis speaks the same units as the labels
+    _ticks = [4.0**k for k in range(2, 20) if min(_ys) / 4 <= 4.0**k <= max(_ys) * 4]
+    _fig.update_yaxes(tickvals=_ticks, ticktext=[_kib(t) for t in _ticks])
+    charts.reference_line(_fig, _predicted, f"your prediction: the doorbell's {U.fmt_seconds(PART_C['seconds'])} "
+                                            f"of video = {partC_result.label} of usable SRAM, {_kib(_predicted)}")
+    _banner = (
+        ui.failure_banner("OOM", what=f"{_secs} of {SENSORS[partC_sensor.value]['noun']} needs "
+                                      f"{_kib(partC_stream['buffer'])}; the {_dev.name} has "
+                                      f"{_kib(partC_stream['usable'])} usable",
+                          by=_kib(partC_stream["buffer"] - partC_stream["usable"]),
+                          fix="buffer fewer seconds, lower the frame rate, or keep features instead of raw frames")
+        if partC_oom else
+        ui.banner("ok", "Fits", f"{_kib(partC_stream['buffer'])} is {pct(partC_stream['fraction'])} of the "
+                                f"usable memory on the {_dev.name}.")
+    )
+    mo.vstack([
+        mo.hstack([partC_sensor, partC_tier], wrap=True), mo.hstack([partC_fps, partC_seconds], wrap=True),
+        _fig,
+        ui.cards(
+            ui.metric_card("stream", f"{_kib(partC_stream['stream'])}/s",
+                           f"{pct(partC_stream['bw_share'])} of the memory bandwidth"),
+            ui.metric_card("buffer", _kib(partC_stream["buffer"]), f"usable {_kib(partC_stream['usable'])}",
+                           "fail" if partC_oom else "ok"),
+        ),
+        _banner,
+    ])
+    return
+
+
+@app.cell
+def _(partC_result):
+    ui.reveal(partC_result) if partC_result else None
+    return
+
+
+@app.cell
+def _():
+    _dev = P.get_device(P.TIER_REFERENCE[PART_C["tier"]])
+    ui.math_peek(
+        "sensor buffers",
+        [r"\text{stream} = f_\text{sample}\, b_\text{sample}\, c \quad \text{(bytes/s)}",
+         r"\text{buffer} = \text{stream} \times t_\text{buffered}, \qquad "
+         r"\text{fits} \iff \text{buffer} \le f_\text{usable}\, M_\text{SRAM}"],
+        [(f"{_dev.name} SRAM M", U.fmt_bytes(_dev.memory_bytes, binary=True), _dev.sources[0]),
+         ("usable fraction f", pct(P.DEFAULT_MEMORY_FRACTION), "engine default: runtime and fragmentation reserve"),
+         ("camera frame b", U.fmt_bytes(SENSORS["camera"]["bytes_per_sample"], binary=True),
+          f"{CAMERA['width']} x {CAMERA['height']} pixels x {CAMERA['channels']} bytes (8-bit RGB)"),
+         ("units", "1 KiB = 1,024 bytes", "Part C counts bytes in binary units, as microcontroller SRAM is specified")],
+    )
+    return
+
+
+@app.cell
+def _():
+    ui.section("Part D: Feed eight GPUs", 12)
+    return
+
+
+@app.cell
+def _():
+    ui.stakeholder(
+        "Amara Chen", "CTO",
+        f"I want the GPUs at least {pct(PART_D['target'])} busy. If we cache the whole JPEG training set "
+        f"({U.fmt_bytes(PL.dataset_bytes('jpeg'))}) in the server's RAM, what is the smallest number of CPU workers "
+        "that gets us there? And does the cache even fit?",
+    )
+    return
+
+
+@app.cell
+def _():
+    partD_prediction = ui.numeric_prediction(
+        f"CPU workers for {pct(PART_D['target'])} GPU utilization (JPEG, every read served from RAM)",
+        start=1, stop=1024, step=1, value=PART_A["workers"], unit="workers")
+    return (partD_prediction,)
+
+
+@app.cell
+def _(lab, partD_prediction):
+    partD_workers_needed = part_d_workers()
+    _uncached = loader(WORKERS_MAX, PART_D["fmt"], PART_D["storage"], 0)
+    _ram = PL.DGX_H100_HOST_RAM * P.DEFAULT_MEMORY_FRACTION
+    partD_result = lab.commit("partD", partD_prediction, lambda value: G.grade_numeric(
+        "partD", "Iron Law", float(value), float(partD_workers_needed), tolerance=1.5, unit="workers",
+        explanation=(
+            f"{pct(PART_D['target'])} of {rate(demand())} at {rate(PL.JPEG_DECODE_PER_WORKER)} per worker "
+            f"needs {partD_workers_needed} workers once RAM serves every read. Without the cache no worker "
+            f"count helps: the file system caps the GPUs at {pct(_uncached.utilization)}. The JPEG set "
+            f"({U.fmt_bytes(PL.dataset_bytes('jpeg'))}) and even pre-decoded arrays "
+            f"({U.fmt_bytes(PL.dataset_bytes('raw'))}) fit in the {U.fmt_bytes(_ram)} of usable host RAM."
+        ),
+    ))
+    ui.prediction(partD_prediction, partD_result)
+    return partD_result, partD_workers_needed
+
+
+@app.cell
+def _():
+    # Opens on the CTO's plan: JPEG, the whole set cached, the fewest workers the engine finds.
+    partD_workers = mo.ui.slider(1, WORKERS_MAX, value=min(part_d_workers() or WORKERS_MAX, WORKERS_MAX),
+                                 label="CPU workers", show_value=True)
+    partD_format = mo.ui.radio({v: k for k, v in FORMATS.items()}, value=FORMATS[PART_D["fmt"]], label="Format",
+                               inline=True)
+    partD_cache_gb = mo.ui.slider(0, int(PL.DGX_H100_HOST_RAM / U.GB), step=1, value=dataset_cache_gb(PART_D["fmt"]),
+                                  label="RAM cache (GB)", show_value=True)
+    return partD_cache_gb, partD_format, partD_workers
+
+
+@app.cell
+def _(partD_cache_gb, partD_format, partD_workers):
+    partD_pipe, partD_violations, partD_ram_usable = feeding_plan(partD_workers.value, partD_format.value,
+                                                                  partD_cache_gb.value)
+    return partD_pipe, partD_ram_usable, partD_violations
+
+
+@app.cell
 def _(
-    LAB,
-    build_record,
-    home_context,
+    partD_cache_gb,
+    partD_format,
+    partD_pipe,
+    partD_ram_usable,
+    partD_result,
+    partD_violations,
+    partD_workers,
+    partD_workers_needed,
+):
+    mo.stop(partD_result is None, ui.locked("the feeding plan"))
+    _floor = PART_D["target"]
+    _ws = sorted({round(1.1**k) for k in range(66)} | {WORKERS_MAX, partD_workers.value, partD_workers_needed})
+    _curve = [feeding_plan(w, partD_format.value, partD_cache_gb.value)[0].utilization * 100 for w in _ws]
+    _fig = go.Figure(go.Scatter(x=_ws, y=_curve, mode="lines", line=dict(color=charts.COLOR["series"], width=3),
+                                name=f"{FORMATS[partD_format.value]}, {U.fmt_bytes(partD_cache_gb.value * U.GB)} "
+                                     "cached"))
+    _fig.add_trace(go.Scatter(x=[_ws[0], _ws[-1]], y=[_floor * 100] * 2, mode="lines", name=f"floor: {pct(_floor)}",
+                              line=dict(color=charts.COLOR["neutral"], dash="dot")))
+    _fig.add_trace(go.Scatter(x=[partD_workers.value], y=[partD_pipe.utilization * 100], mode="markers",
+                              marker=dict(size=11, symbol="diamond", color=charts.COLOR["series"]),
+                              name=f"your setting: {partD_workers.value} workers, {pct(partD_pipe.utilization)}"))
+    _fig.add_trace(go.Scatter(x=[partD_workers_needed], y=[_floor * 100], mode="markers",
+                              marker=dict(size=20, symbol="circle-open", color=charts.COLOR["alternative"],
+                                          line=dict(width=3)),
+                              name=f"engine: {partD_workers_needed} workers (JPEG, all cached)"))
+    charts.themed(_fig, title="GPU utilization vs CPU workers", x="CPU workers (log scale)", y="GPU utilization (%)")
+    _fig.update_yaxes(range=[0, 105])
+    charts.log_axes(_fig, xs=_ws + [partD_result.predicted], pad=0.1)
+    charts.reference_line(_fig, partD_result.predicted,
+                          f"your prediction: {U.fmt_number(partD_result.predicted)} workers", axis="x")
+    _banners = []
+    if partD_pipe.idle_fraction > 1 - _floor:
+        _banners.append(ui.failure_banner(
+            "GPU starvation", what=f"the GPUs wait {pct(partD_pipe.idle_fraction)} of the time",
+            by=f"{U.fmt_number((partD_pipe.idle_fraction - (1 - _floor)) * 100, 2)} percentage points",
+            fix=f"speed up '{partD_pipe.bottleneck}'"))
+    if "host RAM OOM" in partD_violations:
+        _banners.append(ui.failure_banner(
+            "Host RAM OOM", what=f"a {U.fmt_bytes(partD_cache_gb.value * U.GB)} cache; "
+                                 f"{U.fmt_bytes(partD_ram_usable)} of host RAM is usable",
+            by=U.fmt_bytes(partD_cache_gb.value * U.GB - partD_ram_usable),
+            fix="cache no more than the dataset: the compact JPEG set needs the least"))
+    if not _banners:
+        _banners.append(ui.banner("ok", "Fed", f"GPUs busy {pct(partD_pipe.utilization)}; binding stage: "
+                                               f"{partD_pipe.bottleneck}"))
+    mo.vstack([
+        mo.hstack([partD_workers, partD_cache_gb], wrap=True), partD_format, _fig,
+        ui.slo_bars(
+            ui.slo_bar("GPU idle time", partD_pipe.idle_fraction * 100, (1 - _floor) * 100, unit="%",
+                       fmt=lambda v: U.fmt_number(v, 2)),
+            ui.slo_bar("host RAM for the cache", partD_cache_gb.value * U.GB, partD_ram_usable, fmt=U.fmt_bytes)),
+        *_banners,
+    ])
+    return
+
+
+@app.cell
+def _(partD_result):
+    ui.reveal(partD_result) if partD_result else None
+    return
+
+
+@app.cell
+def _():
+    ui.math_peek(
+        "workers for a utilization floor",
+        [r"W_\text{min} = \left\lceil \frac{U_\text{floor}\, \text{demand}}{r_\text{worker}} \right\rceil "
+         r"\quad \text{(when RAM serves every read)}",
+         r"h = \min\left(1, \frac{\text{cache}}{\text{dataset}}\right), \qquad "
+         r"\text{OOM} \iff \text{cache} > f_\text{usable}\, M_\text{host}"],
+        [("host RAM M_host", U.fmt_bytes(PL.DGX_H100_HOST_RAM), PL.SOURCES["DGX_H100_HOST_RAM"]),
+         ("usable fraction f", pct(P.DEFAULT_MEMORY_FRACTION), "engine default: OS and runtime reserve"),
+         ("JPEG dataset", U.fmt_bytes(PL.dataset_bytes("jpeg")), PL.SOURCES["IMAGENET_TRAIN_BYTES"]),
+         ("pre-decoded dataset", U.fmt_bytes(PL.dataset_bytes("raw")),
+          f"{PL.IMAGENET_TRAIN_IMAGES:,} images x {U.fmt_bytes(PL.RAW_SAMPLE_BYTES)}")],
+    )
+    return
+
+
+@app.cell
+def _(partA_result, partB_result, partC_result, partD_result):
+    _mic = sensor_plan("mic", PART_C["fps"], 1.0, PART_C["tier"])
+    ui.takeaways(
+        ["Throughput is the minimum over stages; the accelerator is only one of them.",
+         "Fixing one stage moves the bottleneck: re-measure after every change.",
+         f"Formats trade CPU for bytes: pre-decoded data needs "
+         f"{U.fmt_number(PL.dataset_bytes('raw') / PL.dataset_bytes('jpeg'), 2)}x the storage bandwidth and RAM of "
+         f"JPEGs and {U.fmt_number(PL.RAW_AUGMENT_PER_WORKER / PL.JPEG_DECODE_PER_WORKER, 2)}x less CPU.",
+         "On microcontrollers raw sensor buffers, not models, are often what overflows SRAM."],
+        [("Why can faster GPUs make a starved run no faster?", "The supply is set by the slowest input stage."),
+         (f"How much SRAM does one second of {SENSORS['mic']['noun']} need?",
+          f"{U.fmt_bytes(_mic['buffer'], binary=True)}, {pct(_mic['fraction'])} of the usable SRAM on the "
+          f"{_mic['device'].name}: audio fits where video does not.")],
+        unlocked=all(r is not None for r in (partA_result, partB_result, partC_result, partD_result)),
+    )
+    return
+
+
+@app.cell
+def _(lab):
+    memo_form = ui.decision_memo(lab.memo())
+    return (memo_form,)
+
+
+@app.cell
+def _(memo_form):
+    mo.vstack([mo.md(f"Hiro has to decide what to change so the {RUN['n_devices']} GPUs stop waiting: more workers, "
+                     "another format, local storage or a RAM cache. Write him a short memo."), memo_form])
+    return
+
+
+@app.cell
+def _(
+    lab,
     ledger,
+    memo_form,
     partA_pipe,
     partA_result,
-    partB_answer,
     partB_result,
+    partB_role,
     partC_oom,
     partC_result,
+    partC_stream,
     partD_cache_gb,
     partD_format,
     partD_pipe,
@@ -388,23 +720,28 @@ def _(
     partD_violations,
     partD_workers,
     partD_workers_needed,
-    save_if_changed,
 ):
     lab_record = build_record(
-        context=home_context(ledger), results=[partA_result, partB_result, partC_result, partD_result], expected=4,
+        context=home_context(ledger, default=None),
+        results=[partA_result, partB_result, partC_result, partD_result],
         decisions={"workers": partD_workers.value, "format": partD_format.value, "cache_gb": partD_cache_gb.value},
-        outcomes={"baseline_utilization": partA_pipe.utilization, "doubling_workers": partB_answer,
+        outcomes={"baseline_utilization": partA_pipe.utilization, "doubling_workers": partB_role,
                   "workers_for_half": partD_workers_needed, "utilization": partD_pipe.utilization},
-        constraints=(partD_violations if partD_result else []) + (["sensor buffer OOM"] if partC_oom and partC_result else []),
+        constraints=(partD_violations if partD_result else [])
+        + ([f"sensor buffer OOM on the {partC_stream['device'].name}"] if partC_oom and partC_result else []),
+        memo=memo_form.value,
     )
-    lab_saved = save_if_changed(ledger, LAB.id, lab_record)
-    return lab_record, lab_saved
+    lab_status = lab.save(lab_record)
+    return lab_record, lab_status
 
 
 @app.cell
-def _(LAB, lab_record, lab_saved, ui):
-    ui.status_hud(lab_id=LAB.id, predictions=len(lab_record["predictions"]), of=4, saved=lab_saved,
-                  constraint_hit=lab_record["constraint_hit"], context=lab_record["context"])
+def _(lab_record, lab_status):
+    mo.vstack([
+        ui.save_notice(lab_status.message),
+        ui.status_hud(lab_id=LAB.id, predictions=len(lab_record["predictions"]), of=4, saved=lab_status.saved,
+                      constraint_hit=lab_record["constraint_hit"], context=lab_record["context"]),
+    ])
     return
 
 
