@@ -175,7 +175,7 @@ def slo_bar(label: str, value: float, limit: float, *, fmt=lambda v: f"{v:,.3g}"
     icon, word = T.STATUS[status][2], T.STATUS[status][3]
     rel = ">=" if higher_is_better else "<="
     return (f"<div class='mls-slo' data-status='{status}'><div class='mls-row'><span>{_e(label)}</span>"
-            f"<span>{icon} {word}: {_e(shown)} {_e(unit)} (target {rel} {_e(fmt(limit))} {_e(unit)})</span></div>"
+            f"<span>{icon} {word}: {_e(shown)} {_e(unit)} (target {_e(rel)} {_e(fmt(limit))} {_e(unit)})</span></div>"
             f"<div class='mls-track' role='meter' aria-valuenow='{min(used, 10) * 100:.0f}' aria-valuemin='0' aria-valuemax='100' "
             f"aria-label='{_e(label)}'><div class='mls-fill {status}' style='width:{pct:.0f}%'></div></div></div>")
 
