@@ -159,3 +159,15 @@ def test_token_in_the_url_becomes_a_cookie(token_server):
     with pytest.raises(InvalidStatus) as exc:
         ws(token_server, "cookie-foreign", origin="http://127.0.0.1:9", headers={"Cookie": pair})
     assert exc.value.response.status_code == 403
+
+
+# ----------------------------------------------------------------- gallery
+def test_gallery_answers_whatever_the_ledger_holds(labs_server):
+    home = labs_server["home"]
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "ledger.json").write_bytes(b'{"schema_version": 1, "labs": {}, "created_at": ' + b"9" * 5000 + b"}")
+    status, _, body = request(labs_server, "GET", "/")
+    text = body.decode()
+    assert status == 200 and "could not be read" in text and "ledger.unreadable-" in text
+    assert str(home) not in text
+    assert len(list(home.glob("ledger.unreadable-*.json"))) >= 1

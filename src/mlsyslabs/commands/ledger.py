@@ -61,7 +61,7 @@ def _os_errors(command):
 
 
 def _open() -> Ledger:
-    led = Ledger.open()
+    led = Ledger.open(strict=True)  # an OS error is reported by _os_errors, once
     if led.notice:
         print(f"mlsyslabs: {clean(led.notice)} (folder: {clean(led.path.parent)})", file=sys.stderr)
     return led

@@ -31,23 +31,40 @@ class ReportCard:
     sparse: bool  # too little data for a confident diagnosis
 
 
+def _finite(x) -> bool:
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return False
+    try:
+        return math.isfinite(float(x))
+    except OverflowError:
+        return False
+
+
+def _dict(x) -> dict:
+    return x if isinstance(x, dict) else {}
+
+
 def report_card(latest: dict, *, expected_labs: list[str], invariants: list[str], min_predictions: int = 3) -> ReportCard:
-    """`latest` maps lab id -> latest record (Ledger.all()); only `expected_labs` count."""
-    recs = {k: v for k, v in latest.items() if k in expected_labs}
-    completed = sorted(k for k, v in recs.items() if (v.get("outcomes") or {}).get("completed"))
-    preds = [(lab, p) for lab, r in recs.items() for p in r.get("predictions", [])]
-    correct = sum(1 for _, p in preds if p.get("correct"))
-    contexts = Counter(r.get("context") for r in recs.values() if r.get("context") in CONTEXTS)
+    """`latest` maps lab id -> latest record (Ledger.all()); only `expected_labs` count.
+    Whatever the records hold, this never raises: malformed parts are skipped."""
+    recs = {k: v for k, v in _dict(latest).items() if k in expected_labs and isinstance(v, dict)}
+    completed = sorted(k for k, v in recs.items() if _dict(v.get("outcomes")).get("completed") is True)
+    preds = [(lab, p) for lab, r in recs.items()
+             for p in (r.get("predictions") if isinstance(r.get("predictions"), list) else []) if isinstance(p, dict)]
+    correct = sum(1 for _, p in preds if p.get("correct") is True)
+    contexts = Counter(r.get("context") for r in recs.values()
+                       if isinstance(r.get("context"), str) and r.get("context") in CONTEXTS)
     fav = max(CONTEXTS, key=lambda c: (contexts[c], -CONTEXTS.index(c))) if contexts else None
     scores = {}
     for inv in invariants:
         mine = [(lab, p) for lab, p in preds if p.get("invariant") == inv]
         labs = {lab for lab, _ in mine}
-        offs = sorted(p["off_by"] for _, p in mine if isinstance(p.get("off_by"), (int, float)))
+        offs = sorted(float(p["off_by"]) for _, p in mine if _finite(p.get("off_by")))
         scores[inv] = InvariantScore(
             predictions=len(mine),
-            correct_rate=(sum(1 for _, p in mine if p.get("correct")) / len(mine)) if mine else None,
-            constraint_hit_rate=(sum(1 for lab in labs if recs[lab].get("constraint_hit")) / len(labs)) if labs else None,
+            correct_rate=(sum(1 for _, p in mine if p.get("correct") is True) / len(mine)) if mine else None,
+            constraint_hit_rate=(sum(1 for lab in labs if recs[lab].get("constraint_hit") is True) / len(labs))
+            if labs else None,
             median_off_by=offs[len(offs) // 2] if offs else None,
         )
     scored = {k: v for k, v in scores.items() if v.predictions}
@@ -56,7 +73,7 @@ def report_card(latest: dict, *, expected_labs: list[str], invariants: list[str]
     return ReportCard(
         labs_completed=completed, labs_expected=len(expected_labs), predictions=len(preds), correct=correct,
         accuracy=(correct / len(preds)) if preds else None,
-        constraint_hits=sorted(lab for lab, r in recs.items() if r.get("constraint_hit")),
+        constraint_hits=sorted(lab for lab, r in recs.items() if r.get("constraint_hit") is True),
         contexts={c: contexts[c] for c in CONTEXTS}, favourite_context=fav, invariants=scores,
         weakest_invariant=weakest, sparse=len(preds) < min_predictions)
 

@@ -208,10 +208,15 @@ class Ledger:
         self.notice: str | None = None  # set when an unreadable file was moved aside
 
     @classmethod
-    def open(cls, directory: str | os.PathLike | None = None) -> "Ledger":
+    def open(cls, directory: str | os.PathLike | None = None, *, strict: bool = False) -> "Ledger":
+        """strict=True: an OS error reading the file raises (the CLI reports it);
+        else it becomes `notice` (labs and the gallery always open)."""
         led = cls(Path(directory or home()) / FILENAME)
         led.clean_stale_temporaries()
-        led._read()  # surface (and set aside) a corrupt file right away
+        if strict:
+            led._load()
+        else:
+            led._read()  # surface (and set aside) a corrupt file right away
         return led
 
     def clean_stale_temporaries(self, max_age_s: float = STALE_TMP_S) -> int:
