@@ -250,6 +250,8 @@ def _sojourn_survival(t, p_wait, theta, mean_s, cs2):
     (deterministic when cs2 = 0), W and S independent."""
     if t <= 0:
         return 1.0
+    if cs2 < 1e-4:  # gamma of shape > 1e4 is deterministic to within 1%
+        cs2 = 0.0
     if cs2 == 0.0:
         return 1.0 if t < mean_s else p_wait * math.exp(-theta * (t - mean_s))
     k = 1.0 / cs2

@@ -279,13 +279,17 @@ class _Replica:
         self.kv_slots = int(free // per_seq)
         self.slots = min(self.kv_slots, self.max_batch)
         self.ctx = isl + osl / 2.0  # mean context of a decoding sequence
-        self.dec_iters = max(osl - 1, 1e-9) / self.E  # iterations a request spends decoding
+        self.dec_iters = (osl - 1) / self.E  # iterations a request spends decoding (0: prompt only)
         self.dec_servers = disagg.decode_instances if disagg else 1
-        # prompts one iteration can carry: as many whole prompts as fit the token budget (or one chunk)
-        per_iteration = max(1, min(self.max_batch, self.max_num_tokens // max(1, min(isl, self.max_num_tokens))))
-        self.prompts_per_iteration = per_iteration if (self.chunked or isl <= self.max_num_tokens) else 1
-        self.pre_servers = (disagg.prefill_instances if disagg else 1) * self.prompts_per_iteration
         self._chunks()
+        # Prompts one iteration can carry: as many whole prompts as fit the token budget, but sharing an
+        # iteration is free only up to s_p / (a prompt's own extra time): the prompt queue has that many servers.
+        fit = max(1, min(self.max_batch, self.max_num_tokens // max(1, min(isl, self.max_num_tokens))))
+        if not (self.chunked or isl <= self.max_num_tokens):
+            fit = 1
+        extra1, s_p1 = self.prefill_terms(1.0)
+        self.prompts_per_iteration = max(1, min(fit, int(s_p1 / max(extra1, 1e-15))))
+        self.pre_servers = (disagg.prefill_instances if disagg else 1) * self.prompts_per_iteration
         if disagg is not None:
             self.s_p_alone = self.prefill_alone() + isl * self.kvb / self.kv_bw
 
@@ -379,23 +383,25 @@ class _Replica:
 
 
 # ---------------------------------------------------------------- mean values
-def _state(r: _Replica, B: float, others: float = 1.0):
+def _state(r: _Replica, B: float, others: float = 1.0, X: float | None = None):
     """Steady state of one decode instance running B sequences on average.
 
     Colocated: tau = t_dec(B) + (B / iterations) x extra(B) (the fixed point
     tau = t_dec / (1 - X extra) with X = B / (iterations x tau), solved explicitly);
     disaggregated: tau = t_dec(B). `others`: the share of the prompt stream a decoding
     request sees from other requests ((N - 1)/N in a closed loop of N users; 1 for
-    Poisson arrivals). Returns (tau, X per instance, extra, s_p, t_dec, bound)."""
-    B = max(B, 1e-9)
+    Poisson arrivals). Prompt-only requests (OSL = 1) have no decode phase: pass the
+    rate X per instance instead (B = 0). Returns (tau, X per instance, extra, s_p, t_dec, bound)."""
+    B = 0.0 if r.dec_iters == 0 else max(B, 1e-12)
     running = max(B, 1.0)  # an iteration runs when at least one sequence decodes
     t_d, bound = r.t_dec(running)
     if r.disagg is None:
         extra, s_p = r.prefill_terms(running)
-        tau = t_d + others * B * extra / r.dec_iters
+        tau = t_d + (others * B * extra / r.dec_iters if r.dec_iters else 0.0)
     else:
         extra, s_p, tau = 0.0, r.s_p_alone, t_d
-    return tau, B / (r.dec_iters * tau), extra, s_p, t_d, bound
+    x = X if r.dec_iters == 0 else B / (r.dec_iters * tau)
+    return tau, x, extra, s_p, t_d, bound
 
 
 def _poisson_quantile(mean: float, q: float) -> int:
@@ -418,7 +424,7 @@ def _poisson_quantile(mean: float, q: float) -> int:
 def _point(r: _Replica, mode, load, X, st, ttft_q, ttft_mean, p_util, stable, limits, others=1.0):
     osl = r.osl
     tau, _, extra, s_p, t_d, bound = st
-    B = X / r.dec_servers * r.dec_iters * tau if stable else float(r.slots)
+    B = X / r.dec_servers * r.dec_iters * tau if stable else float(r.slots) if r.dec_iters else 0.0
     gpus = r.tp * (r.disagg.prefill_instances + r.dec_servers if r.disagg else 1)
     assumptions = {"precision": r.precision, "kv_precision": r.kvp, "tp": r.tp, "ep": r.ep, "isl": r.isl,
                    "osl": osl, "max_batch": r.max_batch, "max_num_tokens": r.max_num_tokens,
@@ -476,19 +482,21 @@ def _bisect(f, lo, hi, target, iters=60):
 
 
 def _closed_terms(r: _Replica, N: int, B: float):
-    """Population implied by B decoding sequences per instance when N users circulate
-    (Schweitzer's approximate MVA: an arrival sees (N - 1)/N of the mean queue)."""
+    """Population implied by B decoding sequences per instance (or, for prompt-only
+    requests, by the request rate B per instance) when N users circulate (Schweitzer's
+    approximate MVA: an arrival sees (N - 1)/N of the mean queue)."""
     n = min(N, r.slots * r.dec_servers)  # users holding a KV slot; the rest wait outside
     a = (n - 1) / n
-    st = _state(r, B, a)
+    st = _state(r, B, a, X=B if r.dec_iters == 0 else None)
     tau, x, extra, s_p, _, _ = st
     X = x * r.dec_servers
     s_q = s_p / r.pre_servers  # Seidmann: c servers ~ one c times faster plus a delay
     U = X * s_q
     wait = s_q * a * U / (2.0 * (1.0 - a * U)) if a * U < 1.0 else math.inf  # deterministic service
-    residual = min(1.0, a * B) * tau / 2.0 if r.disagg is None else 0.0
+    decoding = B * r.dec_servers if r.dec_iters else 0.0
+    residual = min(1.0, a * decoding) * tau / 2.0 if r.disagg is None else 0.0
     R_p = s_p + wait + residual
-    return B * r.dec_servers + X * R_p, st, X, R_p, wait, residual, a * U
+    return decoding + X * R_p, st, X, R_p, wait, residual, a * U
 
 
 def _closed(r: _Replica, populations):
@@ -497,12 +505,16 @@ def _closed(r: _Replica, populations):
     b_max = float(r.slots)
     for N in sorted(set(populations)):
         limits = []
-        n_max, *_ = _closed_terms(r, N, b_max)
-        if n_max <= N:  # every slot busy: the rest of the users wait for one
-            B = b_max
-            limits.append("kv_slots" if r.kv_slots <= r.max_batch else "max_batch")
+        if r.dec_iters == 0:  # prompt-only: solve for the rate, below the prompt queue's capacity
+            x_cap = r.pre_servers / _state(r, 0.0, X=0.0)[3] / r.dec_servers
+            B = _bisect(lambda x: _closed_terms(r, N, x)[0], 0.0, x_cap * (1 - 1e-12), N)
         else:
-            B = _bisect(lambda b: _closed_terms(r, N, b)[0], 0.0, min(b_max, N / r.dec_servers), N)
+            n_max, *_ = _closed_terms(r, N, b_max)
+            if n_max <= N:  # every slot busy: the rest of the users wait for one
+                B = b_max
+                limits.append("kv_slots" if r.kv_slots <= r.max_batch else "max_batch")
+            else:
+                B = _bisect(lambda b: _closed_terms(r, N, b)[0], 0.0, min(b_max, N / r.dec_servers), N)
         n_in, st, X, R_p, wait, residual, p_wait = _closed_terms(r, N, B)
         tau = st[0]
         slot_wait = max(0.0, N / X - R_p - r.dec_iters * tau) if limits else 0.0
@@ -520,6 +532,9 @@ def _closed(r: _Replica, populations):
 
 
 def _open(r: _Replica, rate):
+    if r.dec_iters == 0:  # prompt-only requests: no decode phase, the prompt queue alone
+        st = _state(r, 0.0, X=rate / r.dec_servers)
+        return _open_tail(r, rate, st, 0.0)
     b_max = float(r.slots)
     st_max = _state(r, b_max)
     x_max = st_max[1] * r.dec_servers
@@ -527,7 +542,10 @@ def _open(r: _Replica, rate):
         reason = "kv_slots" if r.kv_slots <= r.max_batch else "max_batch"
         return _point(r, "rate", rate, x_max, st_max, {}, math.inf, 1.0, False, ["unstable", reason])
     B = _bisect(lambda b: _state(r, b)[1] * r.dec_servers, 0.0, b_max, rate)
-    st = _state(r, B)
+    return _open_tail(r, rate, _state(r, B), B)
+
+
+def _open_tail(r: _Replica, rate, st, B):
     tau, _, _, s_p, _, _ = st
     rho = rate * s_p / r.pre_servers
     if rho >= 1.0:
