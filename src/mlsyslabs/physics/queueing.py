@@ -61,7 +61,8 @@ def _stable(arrival_rate, service_rate, servers=1):
     mu = A.positive("service_rate", service_rate)
     rho = lam / (servers * mu)
     if rho >= 1:
-        raise PhysicsError(f"utilization must be < 1 for a stable queue; arrival_rate/(servers x service_rate) = {rho:.3g}")
+        raise PhysicsError("utilization must be < 1 for a stable queue; "
+                           f"arrival_rate/(servers x service_rate) = {rho:.3g}")
     return rho
 
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from . import _argcheck as A
 from .errors import PhysicsError, UnknownIdError
-from .units import DAY, HOUR
+from .units import HOUR
 
 
 @dataclass(frozen=True)
