@@ -9,7 +9,12 @@ def is_array(*xs) -> bool:
     return any(type(x).__module__ == "numpy" and getattr(x, "ndim", 0) > 0 for x in xs)
 
 
+_PLAIN = (float, int)
+
+
 def maximum(a, b):
+    if type(a) in _PLAIN and type(b) in _PLAIN:
+        return a if a >= b else b
     if is_array(a, b):
         import numpy as np
 
@@ -18,6 +23,8 @@ def maximum(a, b):
 
 
 def minimum(a, b):
+    if type(a) in _PLAIN and type(b) in _PLAIN:
+        return a if a <= b else b
     if is_array(a, b):
         import numpy as np
 

@@ -22,6 +22,9 @@ class UnknownIdError(PhysicsError, KeyError):
         return self.args[0]
 
 
+_INF = float("inf")
+
+
 class MissingFieldError(PhysicsError):
     """A registry entry lacks a field the requested physics needs."""
 
@@ -32,6 +35,9 @@ def _is_array(x) -> bool:
 
 def _real(name: str, value) -> float:
     """The float value of a real number; bools, strings, None and complex are rejected."""
+    t = type(value)
+    if t is float or t is int:  # fast path: plain Python numbers
+        return float(value)
     import numbers
 
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -55,6 +61,9 @@ def _array(name: str, value):
 def check_positive(name: str, value, *, allow_zero: bool = False):
     """Reject non-positive (or negative), NaN, infinite and non-numeric scalars and
     arrays; return the value."""
+    t = type(value)
+    if (t is float or t is int) and value == value and value != _INF and (value >= 0 if allow_zero else value > 0):
+        return value  # fast path: a valid plain number
     rng = ">= 0" if allow_zero else "> 0"
     if _is_array(value):
         import numpy as np
@@ -72,6 +81,9 @@ def check_positive(name: str, value, *, allow_zero: bool = False):
 
 def check_fraction(name: str, value, *, allow_zero: bool = False, allow_one: bool = True):
     """Reject values outside (0, 1] (or the variants the flags select), NaN and non-numbers."""
+    t = type(value)
+    if (t is float or t is int) and 0 < value < 1:
+        return value  # fast path: strictly inside (0, 1) is valid for every flag combination
     if _is_array(value):
         import numpy as np
 

@@ -80,6 +80,15 @@ def decode_core(*, dense_weight_bytes, expert_weight_bytes, experts, active_expe
                  attn_flops_per_key=attn_flops_per_key, batch=batch, context=context, peak_flops=peak_flops,
                  memory_bw=memory_bw, compute_efficiency=compute_efficiency, memory_efficiency=memory_efficiency,
                  overhead_s=overhead_s, kv_global_fraction=kv_global_fraction, kv_window=kv_window)
+    return _decode(dense_weight_bytes, expert_weight_bytes, experts, active_experts, matmul_params,
+                   kv_bytes_per_token, attn_flops_per_key, batch, context, peak_flops, memory_bw,
+                   compute_efficiency, memory_efficiency, overhead_s, kv_global_fraction, kv_window)
+
+
+def _decode(dense_weight_bytes, expert_weight_bytes, experts, active_experts, matmul_params, kv_bytes_per_token,
+            attn_flops_per_key, batch, context, peak_flops, memory_bw, compute_efficiency, memory_efficiency,
+            overhead_s=0.0, kv_global_fraction=1.0, kv_window=NO_WINDOW):
+    """decode_core without the input checks (callers that validated their inputs)."""
     keys = _kv_context(context, kv_global_fraction, kv_window)
     touched = 1.0 - (1.0 - _xp.minimum(active_experts / experts, 1.0)) ** batch
     weights_read = dense_weight_bytes + expert_weight_bytes * touched
@@ -100,6 +109,14 @@ def prefill_core(*, weight_bytes, matmul_params, kv_bytes_per_token, attn_flops_
                  attn_flops_per_key=attn_flops_per_key, batch=batch, seq_len=seq_len, peak_flops=peak_flops,
                  memory_bw=memory_bw, compute_efficiency=compute_efficiency, memory_efficiency=memory_efficiency,
                  overhead_s=overhead_s, kv_global_fraction=kv_global_fraction, kv_window=kv_window)
+    return _prefill(weight_bytes, matmul_params, kv_bytes_per_token, attn_flops_per_key, batch, seq_len, peak_flops,
+                    memory_bw, compute_efficiency, memory_efficiency, overhead_s, kv_global_fraction, kv_window)
+
+
+def _prefill(weight_bytes, matmul_params, kv_bytes_per_token, attn_flops_per_key, batch, seq_len, peak_flops,
+             memory_bw, compute_efficiency, memory_efficiency, overhead_s=0.0, kv_global_fraction=1.0,
+             kv_window=NO_WINDOW):
+    """prefill_core without the input checks (callers that validated their inputs)."""
     flops = batch * (2.0 * matmul_params * seq_len
                      + attn_flops_per_key * _prefill_keys(seq_len, kv_global_fraction, kv_window))
     bytes_moved = weight_bytes + batch * _kv_context(seq_len, kv_global_fraction, kv_window) * kv_bytes_per_token
@@ -256,11 +273,11 @@ def estimate(model, device, *, phase: str = "decode", batch: int = 1, seq_len: i
         assumptions["sliding_window"] = f"{m.local_layers} of {m.layers} layers keep {m.sliding_window} tokens"
     common = dict(peak_flops=peak, memory_bw=bw, compute_efficiency=ce, memory_efficiency=me, overhead_s=oh)
     weights = m.params * bytes_per_element(precision)
-    ttft, ptm, ptc, pflops, pbytes = prefill_core(
+    ttft, ptm, ptc, pflops, pbytes = _prefill(
         weight_bytes=weights, matmul_params=terms["matmul_params"], kv_bytes_per_token=terms["kv_bytes_per_token"],
         attn_flops_per_key=terms["attn_flops_per_key"], batch=batch, seq_len=seq_len,
         kv_global_fraction=terms["kv_global_fraction"], kv_window=terms["kv_window"], **common)
-    itl, dtm, dtc, dflops, dbytes = decode_core(batch=batch, context=seq_len, **terms, **common)
+    itl, dtm, dtc, dflops, dbytes = _decode(batch=batch, context=seq_len, **terms, **common)
     kv = m.kv_bytes(seq_len, bytes_per_element(kvp)) * batch
     act = activation_bytes_inference(m, batch=batch, seq_len=seq_len if phase == "prefill" else 1,
                                      precision=kvp)
@@ -398,12 +415,12 @@ def max_throughput(model, device, *, input_len: int, output_len: int, precision:
     terms = model_terms(m, precision, kv_precision)
     common = dict(peak_flops=d.peak(precision) * n_devices, memory_bw=d.require("memory_bw") * n_devices,
                   compute_efficiency=ce, memory_efficiency=me, overhead_s=oh)
-    prefill, *_ = prefill_core(weight_bytes=m.params * bytes_per_element(precision),
+    prefill, *_ = _prefill(weight_bytes=m.params * bytes_per_element(precision),
                                matmul_params=terms["matmul_params"], kv_bytes_per_token=terms["kv_bytes_per_token"],
                                attn_flops_per_key=terms["attn_flops_per_key"], batch=batch, seq_len=input_len,
                                kv_global_fraction=terms["kv_global_fraction"], kv_window=terms["kv_window"],
                                **common)
-    step, tm, tc, *_ = decode_core(batch=batch, context=input_len + output_len / 2, **terms, **common)
+    step, tm, tc, *_ = _decode(batch=batch, context=input_len + output_len / 2, **terms, **common)
     decode = step * output_len
     return ThroughputEstimate(batch * output_len / (prefill + decode), batch, prefill, decode,
                               _bound(tm, tc, oh),

@@ -5,6 +5,7 @@ their layer sizes)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from . import _xp
 from .errors import PhysicsError, UnknownIdError, check_positive
@@ -107,7 +108,7 @@ class Transformer:
         moe_layers = self.layers - self.dense_layers
         return self.dense_layers * self._dense_layer_params() + moe_layers * self._layer_params(experts)
 
-    @property
+    @cached_property
     def routed_expert_params(self) -> int:
         """Weights of all routed experts (0 for a dense model): memory holds them all,
         a token touches `active_experts` of them per layer."""
@@ -132,17 +133,17 @@ class Transformer:
             p += self.hidden * self.hidden + self.hidden
         return p
 
-    @property
+    @cached_property
     def params(self) -> int:
         """Total parameters (all experts of a mixture-of-experts model)."""
         return self._embedding_params() + self._layers_params(self.experts) + self._head_params()
 
-    @property
+    @cached_property
     def active_params(self) -> int:
         """Parameters touched per token (top-k routed experts and the shared ones)."""
         return self._embedding_params() + self._layers_params(self.active_experts) + self._head_params()
 
-    @property
+    @cached_property
     def matmul_params(self) -> int:
         """Weights that take part in a matrix multiply per token: active parameters
         minus embedding lookups, plus the output projection (tied or not)."""
