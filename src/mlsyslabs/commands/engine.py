@@ -118,13 +118,18 @@ def scorecard(e) -> str:
         lines.append(f"  throughput                     {e.tokens_per_s:,.1f} tokens/s")
     if e.samples_per_s and not e.tokens_per_s:
         lines.append(f"  throughput                     {e.samples_per_s:,.1f} samples/s")
+    if e.mfu is not None:
+        lines.append(f"  utilisation                    MFU {e.mfu:.0%}, HFU {e.hfu:.0%} of the dense peak")
     lines += [
         f"  bound                          {e.bound} (arithmetic intensity {e.arithmetic_intensity:,.1f} FLOP/B, "
         f"ridge {P.ridge_point(e.peak_flops_used, d.memory_bw * e.assumptions['n_devices'], compute_efficiency=e.assumptions['compute_efficiency'], memory_efficiency=e.assumptions['memory_efficiency']):,.0f})",
         f"  memory                         {U.fmt_bytes(e.memory_bytes)} = weights {U.fmt_bytes(e.weights_bytes)}"
         f" + KV {U.fmt_bytes(e.kv_cache_bytes)} + activations {U.fmt_bytes(e.activation_bytes)}",
         f"  fits                           {'yes' if e.fits else 'NO (out of memory)'}: capacity "
-        f"{U.fmt_bytes(e.capacity_bytes)} x {e.assumptions['memory_fraction']:.0%} usable",
+        f"{U.fmt_bytes(e.capacity_bytes)} x {e.assumptions['memory_fraction']:.0%} usable"
+        + ("" if e.fits else f"; needs {e.devices_needed} x {e.device} (--devices {e.devices_needed})"),
+        f"  dispatch overhead              {U.fmt_seconds(e.overhead_s)} per call "
+        f"({e.assumptions.get('device_class', '?')}, {e.assumptions.get('kernels_per_call', '?')} kernels)",
         "",
         "  assumptions: " + ", ".join(f"{k}={v}" for k, v in e.assumptions.items()),
     ]
