@@ -254,6 +254,13 @@ SPECS: dict[str, Spec] = {
                                       "memory_fraction": kind("frac")}),
     "memory.max_params_that_fit": Spec(memory.max_params_that_fit, {
         "device": choice(WITH_MEMORY), "precision": choice(PREC), "memory_fraction": kind("frac")}),
+    "memory.mlp_activation_bytes": Spec(memory.mlp_activation_bytes, {
+        "sizes": (st.lists(st.integers(1, 512), min_size=2, max_size=6), [[3], [0, 2], "ab", [1.5, 2], None]),
+        "batch": kind("int1"), "precision": choice(PREC), "training": kind("bool")}),
+    "memory.mlp_training_memory": Spec(memory.mlp_training_memory, {
+        "sizes": (st.lists(st.integers(1, 512), min_size=2, max_size=6), [[3], [0, 2], "ab", [1.5, 2], None]),
+        "batch": kind("int1"), "precision": choice(PREC), "optimizer": choice(memory.OPTIMIZER_STATE_FP32_VALUES),
+        "mixed_precision": (st.one_of(st.none(), st.booleans()), ["yes", 1])}),
     # -- network
     "network.propagation_delay_s": Spec(network.propagation_delay_s, {"distance_m": kind("nonneg"),
                                                                       "speed": kind("pos")}),

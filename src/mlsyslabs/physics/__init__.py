@@ -8,6 +8,7 @@ from .devices import (DEVICES, TIER_METRICS, TIER_REFERENCE, TIERS, Device, devi
                       tier_span)
 from .errors import MissingFieldError, PhysicsError, UnknownIdError
 from .memory import (DEFAULT_MEMORY_FRACTION, activation_bytes_inference, activation_bytes_training, fits,
+                     mlp_activation_bytes, mlp_training_memory,
                      kv_cache_bytes, max_params_that_fit, training_memory, weights_bytes)
 from .operations import GRID_CARBON, energy_and_carbon, group_rates, psi, synthetic_population
 from .precisions import BYTES_PER_ELEMENT, PRECISIONS, bytes_per_element

@@ -125,3 +125,50 @@ def max_params_that_fit(device, precision: str = "bf16", *, memory_fraction=DEFA
 
     check_fraction("memory_fraction", memory_fraction)
     return get_device(device).require("memory_bytes") * memory_fraction / bytes_per_element(precision)
+
+
+# Fully connected networks, layer by layer (the counting of a first course: a layer
+# of fan-in a and fan-out b holds a*b weights + b biases and does a*b MACs per sample).
+MLP_ACTIVATION_SOURCES = (
+    "inference: two-buffer arena schedule, a layer's input and output live (David et al. 2021, "
+    "'TensorFlow Lite Micro', MLSys, Section 4.4: memory planner reuses buffers)",
+    "training: every layer's input kept for its weight gradient dW = delta x^T, plus the output for the loss "
+    "(Goodfellow, Bengio & Courville 2016, 'Deep Learning', Section 6.5; Lin et al. 2022, 'On-Device Training "
+    "Under 256KB Memory', NeurIPS)",
+)
+
+
+def mlp_activation_bytes(sizes, *, batch=1, precision="fp32", training: bool = False) -> float:
+    """Activation memory of a fully connected network with layer widths `sizes`.
+
+    Inference: a layer reads its input buffer and writes its output buffer while
+    earlier buffers are freed, so the peak is batch x max(in + out) elements.
+    Training keeps every layer's input for its weight gradient and the output for
+    the loss: batch x sum(sizes) elements (MLP_ACTIVATION_SOURCES)."""
+    from .workloads import mlp
+
+    mlp("mlp", "MLP", sizes, ())  # validates sizes
+    sizes = list(sizes)
+    check_int("batch", batch, lo=1)
+    check_bool("training", training)
+    b = bytes_per_element(precision)
+    elements = sum(sizes) if training else max(x + y for x, y in zip(sizes, sizes[1:]))
+    return batch * elements * b
+
+
+def mlp_training_memory(sizes, *, batch=1, precision="fp32", optimizer="adam",
+                        mixed_precision: bool | None = None) -> TrainingMemory:
+    """training_memory of a fully connected network of widths `sizes`: weights,
+    gradients, optimizer state and master copy per parameter as for any model;
+    activations from mlp_activation_bytes(training=True)."""
+    from dataclasses import replace
+
+    from .workloads import mlp
+
+    net = mlp("mlp", "MLP", sizes, ())
+    check_int("batch", batch, lo=1)
+    mem = training_memory(net, batch=batch, precision=precision, optimizer=optimizer,
+                          mixed_precision=mixed_precision)
+    act = mlp_activation_bytes(sizes, batch=batch, precision=precision, training=True)
+    return replace(mem, activation_bytes=act, total_bytes=mem.total_bytes - mem.activation_bytes + act,
+                   assumptions=dict(mem.assumptions, seq_len=1, activations="batch x sum(layer widths)"))
