@@ -113,3 +113,11 @@ def test_host_allow_list():
     ("garbage", "127.0.0.1:2718", False), ("http://[::1]:2718", "[::1]:2718", True)])
 def test_origin_must_be_this_server(origin, host, ok):
     assert Guard.origin_ok(origin, host, "http") is ok
+
+
+def test_session_ttl_option(capsys, captured):
+    assert run(capsys, "serve", "--port", "2799")[0] == 0
+    assert run(capsys, "serve", "--port", "2799", "--session-ttl", "60")[0] == 0
+    assert captured[0]["session_ttl"] == server.SESSION_TTL_S <= 30 and captured[1]["session_ttl"] == 60
+    code, _, err = run(capsys, "serve", "--session-ttl", "0")
+    assert code == 2 and "--session-ttl" in err

@@ -39,6 +39,8 @@ def _server_args(p) -> None:
                    help="also answer to this host name (e.g. a room server's DNS name); repeatable")
     p.add_argument("--token", action="store_true", help="require the access token on loopback too "
                    "(on a machine shared with other users)")
+    p.add_argument("--session-ttl", type=int, default=None, metavar="SECONDS",
+                   help="close a lab session this long after its tab went away (default 15)")
 
 
 def _is_loopback(host: str) -> bool:
@@ -105,6 +107,11 @@ def serve(args) -> int:
             raise UserError(f"lab {lab.id} ({lab.title}) is not built yet; `mlsyslabs list --ready` shows those that are")
         path = f"/labs/{lab.id}/"
     _check_host(args)
+    from ..server import SESSION_TTL_S
+
+    ttl = SESSION_TTL_S if args.session_ttl is None else args.session_ttl
+    if not 1 <= ttl <= 86400:
+        raise UserError(f"--session-ttl must be in 1..86400 seconds, got {ttl}")
     port = _pick_port(args.host, args.port)
     token = secrets.token_urlsafe(24) if (args.expose or args.token) else None
     urls = None
@@ -116,7 +123,8 @@ def serve(args) -> int:
         shown = _lan_address() if args.host in ("0.0.0.0", "::") else args.host
         urls = [_url(shown, port, path, token)]
     try:
-        run_server(host=args.host, port=port, path=path, allow_hosts=args.allow_host, token=token, urls=urls)
+        run_server(host=args.host, port=port, path=path, allow_hosts=args.allow_host, token=token, urls=urls,
+                   session_ttl=ttl)
     except OSError as exc:
         raise UserError(f"cannot serve on {args.host}: {exc.strerror or exc}") from None
     return 0
