@@ -41,3 +41,11 @@ def test_a_home_that_cannot_exist_is_a_status(tmp_path, monkeypatch):
     led = Ledger.open()  # the lab's first cell: no exception
     status = LabSession(led, "v1.00").save(REC)
     assert not status.saved and "Not a directory" in status.message
+
+
+def test_save_status_component():
+    from mlsyslabs.labs.protocol import SaveStatus
+
+    failed = ui.save_status(SaveStatus(False, "your work in this lab was not saved (No space left on device)")).text
+    assert "Not saved" in failed and "No space left on device" in failed and "role='alert'" in failed
+    assert "Not saved" not in ui.save_status(SaveStatus(True)).text

@@ -240,3 +240,11 @@ def save_notice(error: str | None):
         return mo.md("")
     return _html(_banner_html("fail", "Not saved", f"{error}. What you entered is still on this page; "
                                                   "fix the cause (disk space, permissions) and change any control to retry."))
+
+
+def save_status(status):
+    """The outcome of a save (labs.protocol.SaveStatus, e.g. from LabSession.save):
+    nothing when it was saved, else the persistent not-saved banner with the reason."""
+    if getattr(status, "saved", False):
+        return save_notice(None)
+    return save_notice(getattr(status, "message", "") or "your work in this lab was not saved")
