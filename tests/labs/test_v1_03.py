@@ -1,49 +1,156 @@
-"""v1.03: each part's computed answer against an independent hand calculation, and each
-failure state at its threshold and not below."""
+"""v1.03: the scenario layer against hand calculations from the engine's documented
+formulas and registry constants, the instruments at their defaults against each reveal,
+each failure state at its threshold and not below, and the invariant each question tests."""
 import math
 
 import pytest
 
-from mlsyslabs.labs.catalog import get_lab
+from mlsyslabs import physics as P
+from mlsyslabs.labs.catalog import VOL1_INVARIANTS, get_lab
+from mlsyslabs.physics import workflow as W
 
-from .harness import Committed, load_app, run_defs as run  # noqa: F401
+from .harness import load_module, rendered_text, run_lab
 
-E, A, B, ALPHA, BETA = 1.69, 406.4, 410.7, 0.34, 0.28  # Hoffmann et al. 2022, eq. 10
-FIBER = 299_792_458 / 1.4677
+PATH = get_lab("v1.03").path
+LAB = load_module(PATH)
+ANSWERS = {"partA_prediction": 16.0, "partB_prediction": "about 10x", "partC_prediction": 66.0,
+           "partD_prediction": 5.0}
 
-
-def loss(n, d):
-    return E + A / n**ALPHA + B / d**BETA
-
-
-
-
-# ---------------------------------------------------------------- v1.03
-V103 = {"partA_prediction": 16.0, "partB_prediction": "about 10x", "partC_prediction": 5.0,
-        "partD_prediction": "sooner"}
+# Part A's scenario by hand: 4 weeks of wall-clock hours, a 15-minute review per result,
+# one reviewer working the engine's standard week, one GPU.
+T = 4 * 7 * 24
+REVIEW_H = 15 / 60
 
 
-def test_v103_answers_match_hand_calculation():
-    d = run("v1.03", V103)
-    assert (d["partA_fast"], d["partA_slow"]) == (672 * 4 // 3, 81)  # 672/0.75, floor(672/8.25)
-    assert d["partB_result"].correct_choice == "about 100x"
-    loop = 40 * 8.25 / 168
-    assert d["partD_careful"] == pytest.approx(1 + loop + 0.5 * 100**0.2 / 7)
-    assert d["partD_rushed"] == pytest.approx(loop + 0.5 * 100 / 7)
-    assert d["partD_result"].correct_choice == "later"
-    # engine training throughput: 6 x 2 x MACs... per image, at 0.5 x dense bf16
-    h100_loop = 1_281_167 * 5 / (989.4e12 * 0.5 / (3 * 2 * 4.09e9)) / 3600 + 0.25
-    orin_loop = 1_281_167 * 5 / (15e12 * 0.5 / (3 * 2 * 4.09e9)) / 3600 + 0.25
-    assert d["partC_ratio"] == pytest.approx(math.floor(672 / h100_loop) / math.floor(672 / orin_loop))
+def by_hand(train_h, *, gpus=1, reviewers=1, hours_week=W.REVIEW_HOURS_PER_WEEK, review_h=REVIEW_H):
+    """min(GPU-bound, people-bound) experiments (workflow.experiments_possible's docstring)."""
+    machines = gpus * math.floor(T / (train_h + review_h) + 1e-9)
+    people = math.floor(reviewers * T * hours_week / 168 / review_h + 1e-9)
+    return min(machines, people)
 
 
-def test_v103_deadline_at_its_threshold():
-    ctl = {"partD_validate": True, "partD_evaluate": True, "partD_loop": 8.0, "partD_parallel": 1}
-    per = 8.25 / 168
-    fixed = 1 + 0.5 * 100**0.2 / 7
-    e_star = (12 - fixed) / per  # ~220 experiments
-    ok = run("v1.03", V103, partD_experiments=int(e_star // 5) * 5, **ctl)
-    late = run("v1.03", V103, partD_experiments=int(e_star // 5) * 5 + 5, **ctl)
+def plan_by_hand(experiments, train_h, *, validation_weeks, caught_at, gpus=1, reviewers=1):
+    machine = math.ceil(experiments / gpus) * (train_h + REVIEW_H) / 168
+    people = experiments * REVIEW_H / (reviewers * W.REVIEW_HOURS_PER_WEEK)
+    return validation_weeks + max(machine, people) + 0.5 * W.defect_cost_multiplier(caught_at) / 7
+
+
+def test_part_a_counts_by_hand():
+    fast, slow = LAB.part_a_counts()
+    assert (fast, slow) == (by_hand(0.5), by_hand(8.0))
+    # the short loop is capped by the reviewer (GPU alone: 896), the long one by the GPU
+    assert fast == math.floor(4 * W.REVIEW_HOURS_PER_WEEK / REVIEW_H) < math.floor(T / 0.75)
+    assert slow == math.floor(T / 8.25)
+    assert LAB.part_a_ratio() == pytest.approx(fast / slow)
+    assert LAB.part_a_ratio() < 8.0 / 0.5  # not the ratio of training times
+    assert LAB.bottleneck(4, 0.5, 15, W.REVIEW_HOURS_PER_WEEK) == "reviewers"
+    assert LAB.bottleneck(4, 8.0, 15, W.REVIEW_HOURS_PER_WEEK) == "GPUs"
+
+
+def test_more_gpus_stop_helping_once_the_reviewer_is_saturated():
+    one, many = LAB.experiments_in(4, 8.0, 15, 40, parallel=1), LAB.experiments_in(4, 8.0, 15, 40, parallel=16)
+    assert many == by_hand(8.0, gpus=16) == by_hand(0.1)  # the reviewer's ceiling, not 16x
+    assert many < 16 * one
+    assert LAB.experiments_in(4, 8.0, 15, 40, parallel=16, reviewers=2) == by_hand(8.0, gpus=16, reviewers=2)
+
+
+def test_part_b_multiplier_by_hand():
+    assert LAB.part_b_multiplier() == pytest.approx(W.DEFECT_COST_RATIO) == pytest.approx(100)
+    for i, stage in enumerate(W.STAGES):
+        assert LAB.defect_days(stage) == pytest.approx(0.5 * 100 ** (i / 5))
+    assert LAB.defect_days("production", 10.0) == pytest.approx(5.0)
+
+
+def test_part_c_runs_by_hand():
+    for tier in ("cloud", "edge", "mobile"):
+        est = P.estimate("resnet50", P.TIER_REFERENCE[tier], phase="training", batch=64, precision="bf16")
+        hours = P.pipeline.IMAGENET_TRAIN_IMAGES * 5 / est.samples_per_s / 3600
+        assert LAB.run_hours(tier) == pytest.approx(hours)
+        assert LAB.tier_experiments(tier) == by_hand(hours)
+    assert LAB.part_c_ratio() == pytest.approx(LAB.tier_experiments("cloud") / LAB.tier_experiments("edge"))
+    # the microcontroller cannot hold the training state at all
+    tiny = P.estimate("resnet50", P.TIER_REFERENCE["tiny"], phase="training", batch=64, precision="bf16")
+    assert tiny.memory_bytes > 0.9 * 256 * 1024
+    assert LAB.run_hours("tiny") is None and LAB.tier_experiments("tiny") is None
+
+
+def test_part_d_plans_by_hand():
+    careful, rushed = LAB.part_d_plans()
+    assert careful["caught_at"] == "data collection" and rushed["caught_at"] == "production"
+    assert careful["weeks"] == pytest.approx(plan_by_hand(100, 8.0, validation_weeks=1, caught_at="data collection"))
+    assert rushed["weeks"] == pytest.approx(plan_by_hand(100, 8.0, validation_weeks=0, caught_at="production"))
+    assert rushed["weeks"] == pytest.approx(100 * 8.25 / 168 + 0.5 * 100 / 7)
+    assert rushed["weeks"] > careful["weeks"]  # skipping the checks ships later
+    for plan in (careful, rushed):
+        assert plan["validation"] + plan["experiments"] + plan["rework"] == pytest.approx(plan["weeks"])
+
+
+def test_each_question_is_tagged_with_the_invariant_it_tests():
+    lab = get_lab("v1.03")
+    assert "Drift" not in lab.invariants and "Roofline" not in lab.invariants
+    assert LAB.VELOCITY in lab.invariants and LAB.DEFECT_COST in lab.invariants
+    _, defs = run_lab(PATH, ANSWERS)
+    tags = {p: defs[f"{p}_result"].invariant for p in ("partA", "partB", "partC", "partD")}
+    assert tags == {"partA": LAB.VELOCITY, "partC": LAB.VELOCITY, "partB": LAB.DEFECT_COST,
+                    "partD": LAB.DEFECT_COST}
+    # none of them feeds a radar invariant of the capstone that this lab never asks about
+    assert not set(tags.values()) & set(VOL1_INVARIANTS)
+
+
+def test_instruments_open_on_the_scenario_and_agree_with_the_reveal():
+    _, defs = run_lab(PATH, ANSWERS)
+    assert defs["partA_view"]["ratio"] == pytest.approx(defs["partA_result"].actual)
+    assert (defs["partA_view"]["fast"], defs["partA_view"]["slow"]) == LAB.part_a_counts()
+    assert defs["partB_view"]["multiplier"] == pytest.approx(defs["partB_result"].actual)
+    assert defs["partC_view"]["tier"] == "edge"
+    assert defs["partC_view"]["slowdown"] == pytest.approx(defs["partC_result"].actual)
+    assert defs["partD_plan"]["weeks"] == pytest.approx(defs["partD_result"].actual)
+    assert defs["partD_violations"] == LAB.plan_violations(LAB.part_d_plans()[1])
+    assert defs["partD_result"].correct is False  # 5 weeks: the 'skipping saves time' prior
+
+
+def _plan_controls(**kw):
+    c = {"partD_validate": True, "partD_evaluate": True, "partD_experiments": 100, "partD_train": 8.0,
+         "partD_parallel": 1, "partD_reviewers": 1}
+    c.update(kw)
+    return c
+
+
+def test_deadline_fails_at_its_threshold_and_not_below():
+    careful_fixed = 1 + 0.5 * 100 ** 0.2 / 7
+    n_star = (8 - careful_fixed) * 168 / 8.25  # experiments that exactly fill 8 weeks
+    below = int(n_star // 5) * 5
+    _, ok = run_lab(PATH, ANSWERS, _plan_controls(partD_experiments=below))
+    _, late = run_lab(PATH, ANSWERS, _plan_controls(partD_experiments=below + 5))
+    assert ok["partD_plan"]["weeks"] <= 8 < late["partD_plan"]["weeks"]
     assert ok["partD_violations"] == [] and late["partD_violations"] == ["missed deadline"]
-    rushed = run("v1.03", V103, partD_experiments=40, **dict(ctl, partD_validate=False, partD_evaluate=False))
-    assert "defect reached production" in rushed["partD_violations"]
+    assert late["lab_record"]["constraints"] == ["missed deadline"]
+
+
+def test_a_late_defect_fails_only_when_no_check_catches_it():
+    _, caught = run_lab(PATH, ANSWERS, _plan_controls(partD_validate=False, partD_evaluate=True))
+    assert caught["partD_plan"]["caught_at"] == "evaluation" and caught["partD_violations"] == []
+    outputs, missed = run_lab(PATH, ANSWERS, _plan_controls(partD_validate=False, partD_evaluate=False))
+    assert "defect reached production" in missed["partD_violations"]
+    assert "Requirement violated late" in rendered_text(outputs)
+
+
+def test_constraints_count_only_once_part_d_is_unlocked():
+    _, defs = run_lab(PATH, controls=_plan_controls(partD_validate=False, partD_evaluate=False))
+    assert defs["partD_violations"] and defs["lab_record"]["constraints"] == []
+
+
+def test_training_on_the_microcontroller_is_an_oom_that_keeps_the_controls():
+    outputs, defs = run_lab(PATH, ANSWERS, {"partC_tier": "tiny"})
+    assert defs["partC_view"]["oom"]
+    text = rendered_text(outputs)
+    assert "OOM" in text and P.get_device(P.TIER_REFERENCE["tiny"]).name in text
+    _, edge = run_lab(PATH, ANSWERS, {"partC_tier": "edge"})
+    assert not edge["partC_view"]["oom"]
+
+
+def test_context_is_never_saved_for_the_learner():
+    from mlsyslabs.ledger import Ledger
+
+    run_lab(PATH, ANSWERS)
+    assert Ledger.open().get("v1.03")["context"] is None
