@@ -29,7 +29,15 @@ from .parallel import (KERNEL_EFFICIENCY, Plan, TrainingStep, activation_bytes_p
 
 __all__ = [n for n in dir() if not n.startswith("_")]
 _LAZY = {"reliability": None, "serving_load": None, "sustainability": None,  # fleet-scale modules load on first use
-         "serve_load": "serving_load", "serve_load_sweep": "serving_load"}
+         "serve_load": "serving_load", "serve_load_sweep": "serving_load",
+         # privacy, federated learning, conformal robustness, fairness by group (Volume II labs 11, 13, 14, 16)
+         "privacy": None, "federated": None, "robustness": None, "fairness": None,
+         **{n: "privacy" for n in ("dp_sgd_epsilon", "dp_sgd_privacy", "noise_multiplier_for_epsilon",
+                                   "max_steps_for_epsilon")},
+         **{n: "federated" for n in ("round_bytes", "straggler_round_time", "federated_run")},
+         **{n: "robustness" for n in ("conformal_quantile", "coverage_bounds", "coverage_under_shift")},
+         **{n: "fairness" for n in ("group_confusion", "demographic_parity_difference", "equalized_odds_difference",
+                                    "equal_opportunity_difference", "impossibility")}}
 __all__ += list(_LAZY)
 
 
