@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, field
 from statistics import NormalDist
 
-from ._argcheck import fraction, integer, nonneg, positive, real
+from ._argcheck import fraction, integer, nonneg, real
 from .errors import PhysicsError
 
 _N01 = NormalDist()
