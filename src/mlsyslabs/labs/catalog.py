@@ -1,10 +1,11 @@
-"""Metadata of every lab. A lab is `ready` when its notebook file exists; the
+"""Metadata of every lab. A lab is `ready` when its notebook ships in the package; the
 gallery, `mlsyslabs list` and the test harness all read this one table, so a new
 lab is covered by adding its file (named as below) and nothing else."""
 from __future__ import annotations
 
 import difflib
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -33,7 +34,7 @@ class Lab:
 
     @property
     def ready(self) -> bool:
-        return self.path.is_file()
+        return self.id in ready_ids()
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -97,6 +98,24 @@ def get_lab(lab_id: str) -> Lab:
         if lab_id in (lab.slug, lab.id[1:]):
             return lab
     raise UnknownLabError(lab_id)
+
+
+@lru_cache(maxsize=1)
+def ready_ids() -> frozenset:
+    """Ids of the labs whose notebook ships in this package, read once from the
+    package's resources (so it also holds where the package is a wheel or a zip with
+    no plain files, as in the browser edition)."""
+    from importlib.resources import files
+
+    root = files(__package__)
+    out = set()
+    for vol in ("vol1", "vol2"):
+        try:
+            names = {entry.name for entry in root.joinpath(vol).iterdir()}
+        except (FileNotFoundError, NotADirectoryError, OSError):
+            continue
+        out.update(lab.id for lab in LABS if lab.volume == int(vol[-1]) and lab.path.name in names)
+    return frozenset(out)
 
 
 def ready_labs() -> list[Lab]:

@@ -24,6 +24,7 @@ import datetime as _dt
 import json
 import os
 import stat
+import sys
 import tempfile
 import threading
 import time
@@ -39,11 +40,18 @@ FILENAME = "ledger.json"
 _held = threading.local()  # lock files this thread holds (the lock is re-entrant per thread)
 
 
+BROWSER = sys.platform == "emscripten"  # the browser edition (Pyodide): see ledger.browser_store
+
+
 def home() -> Path:
     env = os.environ.get("MLSYSLABS_HOME")
     if env:
         return Path(env).expanduser()
-    import platformdirs
+    if BROWSER:
+        from .browser_store import BROWSER_HOME
+
+        return Path(BROWSER_HOME)
+    import platformdirs  # native only (not installed in the browser)
 
     return Path(platformdirs.user_data_dir("mlsyslabs", appauthor=False))
 
@@ -211,6 +219,10 @@ class Ledger:
     def open(cls, directory: str | os.PathLike | None = None, *, strict: bool = False) -> "Ledger":
         """strict=True: an OS error reading the file raises (the CLI reports it);
         else it becomes `notice` (labs and the gallery always open)."""
+        if BROWSER and cls is Ledger:  # same API, kept in browser storage and merged across tabs
+            from .browser_store import BrowserLedger
+
+            return BrowserLedger.open(directory, strict=strict)
         led = cls(Path(directory or home()) / FILENAME)
         led.clean_stale_temporaries()
         if strict:
