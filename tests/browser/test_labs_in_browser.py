@@ -64,25 +64,38 @@ def test_v1_00_lock_unlock_slider_failure_and_ledger(server, page):
 
 def test_v1_01_lock_unlock_and_edge_oom(server, page):
     page.goto(server["url"] + "/labs/v1.01/")
-    expect(page.get_by_text("Improves ~4x (proportional)")).to_be_visible(timeout=TIMEOUT)
-    expect(page.get_by_text("Commit your prediction above to unlock the scaling-law instruments")).to_be_visible()
+    expect(page.get_by_text("about 75%")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_text("Commit your prediction above to unlock the scaling-law levers")).to_be_visible()
     expect(page.get_by_role("slider")).to_have_count(0)
     page.screenshot(path=str(ARTIFACTS / "v1.01-locked.png"))
-    page.get_by_text("Almost no change: the bottleneck is elsewhere").click()
-    expect(page.get_by_text("D-A-M diagnostic")).to_be_visible(timeout=TIMEOUT)
-    page.get_by_text("Loss vs multiplier").scroll_into_view_if_needed()
+
+    def commit(option):  # the first open prediction form: pick an option, press its commit button
+        form = page.locator("form", has=page.get_by_role("button", name="Commit my prediction (final)")).first
+        form.get_by_text(option, exact=True).click()
+        form.get_by_role("button", name="Commit my prediction (final)").click()
+
+    commit("about 8%")
+    expect(page.get_by_text("loss with this mix")).to_be_visible(timeout=TIMEOUT)
+    page.get_by_text("Share of today's reducible loss removed").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "v1.01-unlocked.png"))
-    page.get_by_text("Machine (memory)").click()
-    expect(page.get_by_text("parameters needed")).to_be_visible(timeout=TIMEOUT)
-    target = page.locator(".mls-card", has_text="parameters needed")
-    slider = page.get_by_role("slider").last
-    slider.focus()
-    slider.press("Home")  # the lowest target loss needs a model bigger than the edge board holds
+    commit("about 20%")
+    expect(page.get_by_text("D-A-M diagnostic")).to_be_visible(timeout=TIMEOUT)
+    commit("Machine (memory)")
+    # the deployment check opens on the hospitals' box and target: the OOM the reveal explains
     banner = page.locator("[data-failure='OOM']")
     expect(banner).to_be_visible(timeout=TIMEOUT)
     banner.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "v1.01-failure.png"))
-    expect(target).to_be_visible()
+    target = page.get_by_role("slider").nth(4)  # A: 2 sliders, B: 2, C: the target loss
+    target.focus()
+    target.press("End")  # a looser target fits the board: reversible
+    expect(banner).to_have_count(0, timeout=TIMEOUT)
+    target.press("Home")  # below the data floor no model size gets there
+    expect(page.locator("[data-failure='Data binds']")).to_be_visible(timeout=TIMEOUT)
+    expect(page.locator(".mls-card", has_text="parameters needed")).to_contain_text("unbounded")
+    led = Ledger.open(server["home"])
+    assert len(led.get("v1.01")["predictions"]) == 3
+    assert any(h["constraint_hit"] for h in led.history("v1.01"))  # the edge OOM was recorded
 
 
 def test_v1_16_lock_unlock_and_failures(server, page):
