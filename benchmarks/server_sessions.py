@@ -55,7 +55,8 @@ async def open_session(port: int, lab: str):
     from websockets.asyncio.client import connect
 
     url = f"ws://{HOST}:{port}/labs/{lab}/ws?session_id=s_{uuid.uuid4().hex[:12]}"
-    ws = await connect(url, origin=f"http://{HOST}:{port}", max_size=None, open_timeout=120, proxy=None)
+    ws = await connect(url, origin=f"http://{HOST}:{port}", max_size=None, open_timeout=120, proxy=None,
+                       ping_interval=None)
     t = time.perf_counter()
     while True:  # the lab has run top to bottom when marimo says so
         msg = json.loads(await asyncio.wait_for(ws.recv(), 300))

@@ -38,7 +38,7 @@ def ws(srv, n, *, host=None, origin=None, headers=None):
     sock = socket.create_connection(("127.0.0.1", srv["port"]), timeout=30)
     host = host or f"127.0.0.1:{srv['port']}"
     return connect(f"ws://{host}{LAB_WS.format(n)}", sock=sock, origin=origin, additional_headers=headers,
-                   proxy=None, open_timeout=30, max_size=None)
+                   proxy=None, open_timeout=60, max_size=None, ping_interval=None)
 
 
 def first_op(conn) -> str:

@@ -22,7 +22,7 @@ def test_dropped_sessions_are_reclaimed(tmp_path):
             for i in range(3):
                 c = stack.enter_context(connect(f"ws://127.0.0.1:{port}/labs/v1.00/ws?session_id=s_drop{i}",
                                                 origin=f"http://127.0.0.1:{port}", proxy=None, open_timeout=60,
-                                                max_size=None))
+                                                ping_interval=None, max_size=None))
                 assert '"kernel-ready"' in c.recv(timeout=60)
             assert threads(pid) >= idle + 3  # a kernel thread (at least) per session
         # the tabs are gone
