@@ -33,7 +33,11 @@ MEMO_FIELDS = ("recommendation", "rejected", "risk", "would_change")
 # wrong type is rejected. Readers still check ranges (labs.protocol.ledger_number).
 CONTRACT_TYPES = {("v1.10", "decisions", "precision"): "string",
                   ("v1.13", "outcomes", "p99_ms"): "number",
-                  ("v1.14", "decisions", "cadence_months"): "number"}
+                  ("v1.14", "decisions", "cadence_months"): "number",
+                  # v1.05's memory breakdown, read by v1.08
+                  **{("v1.05", "outcomes", k): "number" for k in (
+                      "weights_bytes", "gradients_bytes", "optimizer_bytes", "master_weights_bytes",
+                      "activations_bytes", "total_bytes", "bytes_per_param_training", "max_batch")}}
 _SAVED_AT = re.compile(r"[0-9]{4}-[0-9][0-9]-[0-9][0-9]T[0-9:.]+(Z|[+-][0-9][0-9]:[0-9][0-9])?")
 _MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|javascript:", re.IGNORECASE)
 
