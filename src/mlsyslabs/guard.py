@@ -165,7 +165,7 @@ class Guard:
             location = "/" + location.lstrip("/")
         if rest:
             location += "?" + urlencode(rest)
-        cookie = f"{self.cookie_name}={self.token}; Path=/; HttpOnly; SameSite=Strict"
+        cookie = f"{self.cookie_name}={self.token}; Path=/; HttpOnly; SameSite=Lax"
         await send({"type": "http.response.start", "status": 303,
                     "headers": [(b"location", location.encode("latin-1", "replace")),
                                 (b"set-cookie", cookie.encode("latin-1")), (b"cache-control", b"no-store"),

@@ -71,3 +71,13 @@ def test_a_page_on_another_origin_cannot_drive_the_labs(labs_server, evil_site, 
     page.goto(labs_server["url"] + "/")
     own = page.evaluate(ATTACK_JS, [labs_server["url"], False])
     assert own["read_page"] == "read 200" and own["websocket"] == "open", own
+
+
+def test_the_printed_token_url_opens_a_working_lab(token_server, chromium_page):
+    page = chromium_page
+    resp = page.goto(token_server["url"] + "/labs/v1.00/")
+    assert resp.status == 403  # without the token
+    page.goto(token_server["printed"].replace("/?token=", "/labs/v1.00/?token="))
+    assert "token=" not in page.url  # the token moved into a cookie
+    page.wait_for_selector(".mls-header", timeout=90_000)  # cells ran: the websocket carried the cookie
+    assert page.evaluate("document.cookie") == ""  # HttpOnly: page scripts cannot read it

@@ -150,7 +150,7 @@ def test_token_in_the_url_becomes_a_cookie(token_server):
     status, headers, _ = request(token_server, "GET", f"/labs/v1.00/?token={token}")
     assert status == 303 and headers["location"] == "/labs/v1.00/"
     cookie = headers["set-cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     pair = cookie.split(";")[0]
     assert request(token_server, "GET", "/labs/v1.00/", {"Cookie": pair})[0] == 200
     with ws(token_server, "cookie", origin=f"http://127.0.0.1:{port}", headers={"Cookie": pair}) as conn:
