@@ -184,6 +184,13 @@ SPECS: dict[str, Spec] = {
     "compression.deep_compression_bytes": Spec(compression.deep_compression_bytes, {
         "params": kind("pos"), "density": kind("frac"), "weight_bits": (st.floats(1, 16), [NAN, 0, -1, 100, "5"]),
         "index_bits": (st.floats(0, 16), [NAN, -1, 100, "5"]), "codebook_entries": kind("int0")}),
+    "compression.pruned_estimate": Spec(compression.pruned_estimate, {
+        "model": choice(CNNS), "device": choice(["h100-sxm", "t4", "jetson-orin-nx-16gb", "a17-pro"]),
+        "sparsity": (st.floats(0, 0.95), [NAN, -0.1, 1.0, "x", None]), "kind": choice(compression.SPARSITY_KINDS),
+        "phase": fixed("inference"), "batch": kind("int1"), "seq_len": fixed(1),
+        "precision": choice(["fp16", "int8"])}, examples=15, err={"model": MODEL_ERR}),
+    "compression.break_even_queries": Spec(compression.break_even_queries, {
+        "one_time_cost": kind("nonneg"), "saving_per_query": kind("pos")}),
     "compression.published_accuracy": Spec(compression.published_accuracy, {
         "model": (st.sampled_from(["llama2-7b", "resnet50", "gpt2-small"]), [3, None]),
         "method_prefix": (st.sampled_from(["int4", "int8", "Deep"]), [3, None])}),

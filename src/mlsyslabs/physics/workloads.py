@@ -279,6 +279,11 @@ _TRANSFORMERS = [
        max_context=512, ffn_type="gelu", norm="layer", bias=True, tied_embeddings=True, learned_positions=True,
        token_types=2, pooler=True, kind="encoder", published_params=340e6,
        sources=["Devlin et al. 2019, 'BERT' (NAACL), Section 3: 340M"]),
+    _t(id="distilbert", name="DistilBERT", layers=6, hidden=768, heads=12, kv_heads=12, ffn=3072, vocab=30522,
+       max_context=512, ffn_type="gelu", norm="layer", bias=True, tied_embeddings=True, learned_positions=True,
+       kind="encoder", published_params=66e6,
+       sources=["Sanh et al. 2019, 'DistilBERT' (NeurIPS EMC2 workshop), Table 3: 66M; BERT-Base halved in depth, "
+                "no token-type embeddings or pooler"]),
     _t(id="llama2-7b", name="Llama 2 7B", layers=32, hidden=4096, heads=32, kv_heads=32, ffn=11008, vocab=32000,
        max_context=4096, published_params=6.74e9, sources=[LLAMA2]),
     _t(id="llama2-13b", name="Llama 2 13B", layers=40, hidden=5120, heads=40, kv_heads=40, ffn=13824, vocab=32000,
