@@ -777,7 +777,7 @@ def _(
         _fig.add_trace(go.Bar(
             x=QUANT, y=[_cap if v is None else min(v, _cap) for v in _vals], name=f"{_name} budget used",
             marker_color=charts.COLOR[_color], textposition="outside",
-            text=["no evidence" if v is None else pct(v) for v in _vals]))
+            text=["no evidence" if v is None else pct(v, 3) for v in _vals]))
     charts.themed(_fig, title=f"Share of each budget used on the {_dev.name}, context {partD_context.value:,} "
                               "(1 = the limit)", x="weight precision", y="share of budget")
     _fig.update_layout(barmode="group")
