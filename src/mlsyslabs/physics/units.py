@@ -60,8 +60,8 @@ def fmt_params(n: float, *, digits: int = 3) -> str:
     n = float(n)
     for factor, prefix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(n) >= factor:
-            return f"{n / factor:.{digits}g} {prefix}"
-    return f"{n:.{digits}g}"
+            return f"{fmt_number(n / factor, digits)} {prefix}"
+    return fmt_number(n, digits)
 
 
 def fmt_quantity(value: float, unit: str, *, digits: int = 3) -> str:
