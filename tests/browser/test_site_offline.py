@@ -5,6 +5,7 @@ browser's IndexedDB: a commit survives a reload, a second lab in a second tab ke
 both labs' work, the capstone reads another lab's prediction, and the ledger page
 exports a file that imports into a fresh browser (a bad file is rejected)."""
 import json
+import os
 import threading
 from pathlib import Path
 
@@ -40,8 +41,18 @@ def offline_site(tmp_path_factory):
     from mlsyslabs.site.build import build
     from mlsyslabs.site.serve import make_server
 
-    out = tmp_path_factory.mktemp("site") / "site"
-    manifest = build(out, offline=True, cache=ROOT / ".cache" / "site", log=lambda m: None)
+    import fcntl
+
+    # one build for the whole run: pytest-xdist workers share the parent of their temp dirs
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    out = shared / "offline-site"
+    with open(shared / "offline-site.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out / "site.json").is_file():
+            build(out, offline=True, cache=ROOT / ".cache" / "site", log=lambda m: None)
+    manifest = json.loads((out / "site.json").read_text())
     srv = make_server(out)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     try:
@@ -145,7 +156,7 @@ def test_commit_persists_across_reload_tabs_and_labs(browser, offline_site):
         # the capstone, in the other tab, reads the other labs' predictions
         tab2.goto(url + "/labs/v1.16/")
         expect(tab2.get_by_role("button", name=COMMIT).first).to_be_visible(timeout=LOAD)
-        tab2.locator("label", has=tab2.locator("input[type=radio]")).first.click()
+        tab2.get_by_role("radio").first.click()
         tab2.get_by_role("button", name=COMMIT).first.click()
         expect(tab2.get_by_text("of 1 right")).to_be_visible(timeout=STEP)  # v1.01's one prediction
         tab2.screenshot(path=str(ARTIFACTS / "site-v1.16-report.png"), full_page=True)

@@ -12,7 +12,7 @@ is offline and fast:
   Pyodide's platform;
 - rebuilt here: PyYAML as pure Python (PyPI has no Pyodide build), plotly without the
   ~19 MB of JavaScript bundles it ships for Jupyter (marimo draws charts with its own
-  plotly.js), and this project's own wheel.
+  plotly.js), jedi without its type stubs (see SLIM), and this project's own wheel.
 
 The lock file the page loads (`pyodide-lock.json`) lists exactly these packages, with
 what each imports and depends on, so Pyodide installs a notebook's imports from it and
@@ -24,6 +24,7 @@ import base64
 import hashlib
 import io
 import json
+import os
 import re
 import shutil
 import tarfile
@@ -78,15 +79,27 @@ PACKAGES: list[Package] = [
     Package("parso", ["parso"]),
     Package("jedi", ["jedi"], ["parso"]),
     Package("pyodide-http", ["pyodide_http"]),
+    # marimo-base's entry also names what its kernel imports at start (jedi, docutils,
+    # pyodide-http) and what every page of the site imports (plotly, mlsyslabs), so all
+    # wheels are fetched in the first parallel batch, while the runtime compiles,
+    # instead of in a second round after marimo has started.
     Package("marimo-base", ["marimo"], ["micropip", "packaging", "msgspec", "narwhals", "markdown",
                                         "pymdown-extensions", "pygments", "tomlkit", "python-multipart",
-                                        "itsdangerous", "pyyaml"]),
-    Package("plotly", ["plotly", "_plotly_utils"], ["narwhals", "packaging"], source="plotly"),
+                                        "itsdangerous", "pyyaml", "jedi", "docutils", "pyodide-http",
+                                        "plotly", "mlsyslabs"]),
+    Package("plotly", ["plotly", "_plotly_utils"], ["narwhals", "packaging"]),
     Package("mlsyslabs", ["mlsyslabs"], ["plotly"], source="own"),
 ]
 
-# plotly's bundles for Jupyter and the standalone HTML writer: never used in marimo.
-_PLOTLY_DROP = re.compile(r"^(plotly/package_data/.*\.js|plotly/labextension/.*|plotly-[^/]+\.data/.*)$")
+# Files a run-mode notebook never reads, dropped from the wheels (fewer bytes to fetch
+# and fewer files to unpack at every start): plotly's JavaScript bundles for Jupyter
+# and its standalone HTML writer (marimo draws charts with its own plotly.js), and
+# jedi's ~5,500 type stubs (marimo imports jedi at start; completion is unused in run
+# mode, and jedi works without them).
+SLIM = {
+    "plotly": re.compile(r"^(plotly/package_data/.*\.js|plotly/labextension/.*|plotly-[^/]+\.data/.*)$"),
+    "jedi": re.compile(r"^jedi/third_party/(typeshed|django-stubs)/.*$"),
+}
 
 
 def _canon(name: str) -> str:
@@ -132,7 +145,7 @@ class Cache:
         data = _get(url)
         if sha256 and _sha256(data) != sha256:
             raise SiteBuildError(f"{url}: checksum mismatch (expected {sha256})")
-        tmp = path.with_suffix(path.suffix + ".part")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
         tmp.write_bytes(data)
         tmp.replace(path)
         return path
@@ -169,8 +182,8 @@ def pyodide_runtime(cache: Cache, version: str) -> Path:
         missing = [f for f in (*RUNTIME_FILES, "pyodide-lock.json") if not (tmp / f).is_file()]
         if missing:
             raise SiteBuildError(f"npm package pyodide@{version} lacks {', '.join(missing)}")
-        shutil.rmtree(folder, ignore_errors=True)
-        tmp.replace(folder)
+        if not folder.exists():  # another build may have unpacked it meanwhile
+            tmp.replace(folder)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return folder
@@ -241,16 +254,18 @@ def _write_wheel(path: Path, files: dict[str, bytes], dist_info: str) -> None:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             z.writestr(info, files[name])
-    path.write_bytes(buf.getvalue())
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    tmp.write_bytes(buf.getvalue())
+    tmp.replace(path)  # atomic: a concurrent build never reads half a wheel
 
 
-def slim_plotly(cache: Cache, wheel: Wheel) -> Wheel:
-    """plotly's wheel without its JavaScript bundles (about 9.7 MB -> 3 MB)."""
+def slim(cache: Cache, wheel: Wheel, drop: re.Pattern) -> Wheel:
+    """`wheel` without the files `drop` matches (see SLIM), served by the site."""
     out = cache.root / "built" / wheel.filename
     if not out.is_file() or out.stat().st_mtime < wheel.path.stat().st_mtime:
         out.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(wheel.path) as z:
-            names = [n for n in z.namelist() if not n.endswith("/RECORD") and not _PLOTLY_DROP.match(n)]
+            names = [n for n in z.namelist() if not n.endswith("/RECORD") and not drop.match(n)]
             dist_info = next(n.split("/")[0] for n in z.namelist() if n.endswith(".dist-info/METADATA"))
             _write_wheel(out, {n: z.read(n) for n in names}, dist_info)
     return Wheel(wheel.name, wheel.version, wheel.filename, out, None)
@@ -340,7 +355,7 @@ def resolve(cache_dir: Path, log=print) -> Runtime:
             wheels[pkg.name] = pure_pyyaml(cache, ver)
             continue
         w = pypi_wheel(cache, pkg.name, ver, py_tag, platform)
-        wheels[pkg.name] = slim_plotly(cache, w) if pkg.source == "plotly" else w
+        wheels[pkg.name] = slim(cache, w, SLIM[pkg.name]) if pkg.name in SLIM else w
     log(f"{len(wheels)} wheels: " + ", ".join(f"{w.name} {w.version}" for w in wheels.values()))
     return Runtime(pdir, version, wheels, info)
 
