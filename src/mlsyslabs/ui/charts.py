@@ -42,6 +42,7 @@ COLOR = {
     "data": T.TIER["cloud"],  # iron-law terms
     "compute": T.TIER["edge"],
     "fixed": T.TIER["tiny"],
+    "limit": T.INK,  # a capacity or budget line (usable memory, SLO)
 }
 
 

@@ -279,10 +279,11 @@ def _(partA_batch, partA_depth, partA_hidden, partA_result):
     _values = [_c["params"], _c["macs"], _c["flops"], _c["live"], _c["stored"]]
     _fig = go.Figure(go.Bar(x=_names, y=_values, text=[U.fmt_count(v) for v in _values], textposition="outside",
                             marker_color=[charts.COLOR["neutral"], charts.COLOR["compute"], charts.COLOR["series"],
-                                          charts.COLOR["data"], charts.COLOR["data"]], showlegend=False))
+                                          charts.COLOR["fixed"], charts.COLOR["fixed"]], showlegend=False))
     charts.themed(_fig, title=f"Widths {' -> '.join(str(s) for s in _c['sizes'])}, batch {partA_batch.value} "
                               "(log scale)", y="count (log scale)")
     charts.log_axes(_fig, ys=_values + [partA_result.predicted], pad=0.6)
+    _fig.update_yaxes(dtick=1)  # one label per decade
     charts.reference_line(_fig, partA_result.predicted, f"your prediction for one window: {partA_result.label}")
     _rows = [ui.metric_card(f"layer {i}: {a} -> {b}", f"{U.fmt_count(layer.params)} parameters",
                             f"{U.fmt_count(layer.macs * partA_batch.value)} MACs per batch")
@@ -412,19 +413,20 @@ def _(partB_batch, partB_device, partB_now, partB_optimizer, partB_precision, pa
     else:
         _t, _s, _dev = partB_now["tuned"], partB_now["served"], partB_now["device"]
         _bars = ["serving", "fine-tuning"]
-        _terms = [("weights", [_s.weights_bytes, _t.weights_bytes], charts.COLOR["neutral"]),
-                  ("gradients", [0, _t.gradient_bytes], charts.COLOR["compute"]),
-                  ("optimizer state", [0, _t.optimizer_bytes], charts.COLOR["alternative"]),
-                  ("fp32 master copy", [0, _t.master_weights_bytes], charts.COLOR["fixed"]),
-                  ("KV cache", [_s.kv_cache_bytes, 0], charts.COLOR["highlight"]),
-                  ("activations", [_s.activation_bytes, _t.activation_bytes], charts.COLOR["data"])]
+        _terms = [("weights", [_s.weights_bytes, _t.weights_bytes], charts.COLOR["neutral"], ""),
+                  ("KV cache", [_s.kv_cache_bytes, 0], charts.COLOR["neutral"], "/"),
+                  ("gradients", [0, _t.gradient_bytes], charts.COLOR["compute"], ""),
+                  ("optimizer state", [0, _t.optimizer_bytes], charts.tier_color("mobile"), ""),
+                  ("fp32 master copy", [0, _t.master_weights_bytes], charts.COLOR["fixed"], ""),
+                  ("activations", [_s.activation_bytes, _t.activation_bytes], charts.COLOR["data"], "")]
         _fig = go.Figure()
-        for _name, _ys, _color in _terms:
+        for _name, _ys, _color, _pattern in _terms:
             if any(_ys):
                 _fig.add_trace(go.Bar(x=_bars, y=[y / U.GB for y in _ys], name=_name, marker_color=_color,
+                                      marker_pattern_shape=_pattern,
                                       text=[U.fmt_bytes(y) if y else "" for y in _ys], textposition="inside"))
         _fig.update_layout(barmode="stack")
-        _limit = dict(color=charts.COLOR["series"], width=3)
+        _limit = dict(color=charts.COLOR["limit"], width=3, dash="dot")
         _fig.add_hline(y=partB_now["usable"] / U.GB, line=_limit)
         _fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=_limit,
                                   name=f"usable on the {_dev.name}: {U.fmt_bytes(partB_now['usable'])}"))
@@ -432,7 +434,8 @@ def _(partB_batch, partB_device, partB_now, partB_optimizer, partB_precision, pa
         _predicted = PART_B_OPTIONS[partB_result.choice] * _scenario["served"].memory_bytes
         charts.themed(_fig, title=f"{MODEL.name}: serving {U.fmt_bytes(_s.memory_bytes)}, fine-tuning "
                                   f"{U.fmt_bytes(_t.total_bytes)} ({U.fmt_ratio(partB_now['ratio'])})",
-                      y="memory (GB)", height=460)
+                      y="memory (GB)", height=500)
+        _fig.update_layout(margin=dict(t=150))  # room for a two-row legend under the title
         _top = max(_t.total_bytes, _s.memory_bytes, partB_now["usable"], _predicted) / U.GB
         _fig.update_yaxes(range=[0, 1.12 * _top])
         charts.reference_line(_fig, _predicted / U.GB, f"your prediction: {partB_result.label} Marco's serving "
@@ -563,7 +566,9 @@ def _(partC_batch, partC_mem, partC_oom, partC_result, partC_seq, partC_usable):
     mo.stop(partC_result is None, ui.locked("the batch planner"))
     _dev = P.get_device(PART_C["device"])
     _fit = max_batch(TUNE["model"], PART_C["device"], partC_seq.value, TUNE["precision"], TUNE["optimizer"])
-    _bs = sorted({1, 2, 4, 8, 16, 32, 64, 128, 256, 512, partC_batch.value, max(_fit, 1), _fit + 1})
+    _end = max(BATCH_MAX, partC_result.predicted)
+    _bs = sorted({b for b in (1, 2, 4, 8, 16, 32, 64, 128, 256, 512) if b <= _end}
+                 | {partC_batch.value, max(_fit, 1), _fit + 1, int(_end)})
     _mems = [P.training_memory(TUNE["model"], batch=b, seq_len=partC_seq.value, precision=TUNE["precision"],
                                optimizer=TUNE["optimizer"]) for b in _bs]
     _fixed = training_states(_mems[0])
@@ -571,12 +576,12 @@ def _(partC_batch, partC_mem, partC_oom, partC_result, partC_seq, partC_usable):
     _fig.add_trace(go.Scatter(x=_bs, y=[m.total_bytes / U.GB for m in _mems], mode="lines",
                               line=dict(color=charts.COLOR["series"], width=3), name="total"))
     _fig.add_trace(go.Scatter(x=_bs, y=[m.activation_bytes / U.GB for m in _mems], mode="lines",
-                              line=dict(color=charts.COLOR["data"], width=2), name="activations"))
+                              line=dict(color=charts.COLOR["fixed"], width=2), name="activations"))
     _fig.add_trace(go.Scatter(x=_bs, y=[_fixed / U.GB] * len(_bs), mode="lines",
                               line=dict(color=charts.COLOR["neutral"], width=2),
                               name="weights, gradients, optimizer, master copy"))
     _fig.add_trace(go.Scatter(x=_bs, y=[partC_usable / U.GB] * len(_bs), mode="lines",
-                              line=dict(color=charts.COLOR["alternative"], width=2, dash="dot"),
+                              line=dict(color=charts.COLOR["limit"], width=2, dash="dot"),
                               name=f"usable: {U.fmt_bytes(partC_usable)}"))
     _fig.add_trace(go.Scatter(x=[partC_batch.value], y=[partC_mem.total_bytes / U.GB], mode="markers",
                               marker=dict(size=12, symbol="diamond", color=charts.COLOR["series"]),
@@ -585,6 +590,8 @@ def _(partC_batch, partC_mem, partC_oom, partC_result, partC_seq, partC_usable):
                   x="sequences per batch (log scale)", y="memory in GB (log scale)", height=440)
     _ys = [m.total_bytes / U.GB for m in _mems] + [m.activation_bytes / U.GB for m in _mems]
     charts.log_axes(_fig, xs=_bs + [partC_result.predicted], ys=_ys, pad=0.15)
+    _fig.update_xaxes(tickvals=[2**k for k in range(10)])  # batches in powers of two
+    _fig.update_yaxes(dtick=1)
     charts.reference_line(_fig, partC_result.predicted,
                           f"your prediction: {U.fmt_number(partC_result.predicted)} sequences", axis="x")
     _banner = (
@@ -715,7 +722,7 @@ def _(partD_batch, partD_device, partD_hidden, partD_mode, partD_optimizer, part
     _fig = go.Figure(go.Scatter(x=_ws, y=_needs, mode="lines", line=dict(color=charts.COLOR["series"], width=3),
                                 name="SRAM needed"))
     _fig.add_trace(go.Scatter(x=_ws, y=[partD_plan["sram"]] * len(_ws), mode="lines",
-                              line=dict(color=charts.COLOR["alternative"], width=2, dash="dot"),
+                              line=dict(color=charts.COLOR["limit"], width=2, dash="dot"),
                               name=f"usable SRAM on the {_dev.name}: {kib(partD_plan['sram'])}"))
     _fig.add_trace(go.Scatter(x=[partD_hidden.value], y=[partD_plan["sram_need"]], mode="markers",
                               marker=dict(size=12, symbol="diamond", color=charts.COLOR["series"]),
@@ -726,6 +733,7 @@ def _(partD_batch, partD_device, partD_hidden, partD_mode, partD_optimizer, part
     charts.log_axes(_fig, xs=_ws + [_chosen], ys=_needs + [partD_plan["sram"]], pad=0.15)
     _ticks = [4.0**k for k in range(2, 14) if min(_needs) / 4 <= 4.0**k <= max(_needs) * 4]
     _fig.update_yaxes(tickvals=_ticks, ticktext=[kib(t) for t in _ticks])
+    _fig.update_xaxes(tickvals=[2**k for k in range(1, 11)])  # widths in powers of two
     charts.reference_line(_fig, _chosen, f"your prediction: {partD_result.label}", axis="x")
     _banners = []
     if "SRAM overflow" in partD_plan["violations"]:
