@@ -55,9 +55,12 @@ def test_serve_load_outputs_are_finite_and_monotone(cfg, n):
         for d in (p.ttft_s, p.itl_s, p.e2e_s):
             assert all(finite(v) and v >= 0 for v in d.values())
         assert p.tokens_per_s > 0 and p.running_batch >= 0
-    assert b.ttft_s["mean"] >= a.ttft_s["mean"] * (1 - 1e-9)
-    assert b.itl_s["mean"] >= a.itl_s["mean"] * (1 - 1e-9)
-    assert b.tokens_per_s >= a.tokens_per_s * (1 - 1e-9)
+    # latencies never fall with more users (1e-4: the operating point comes from a bisection);
+    # past saturation throughput may sag a little (more prefill interference per decode
+    # step), never collapse
+    assert b.ttft_s["mean"] >= a.ttft_s["mean"] * (1 - 1e-4)
+    assert b.itl_s["mean"] >= a.itl_s["mean"] * (1 - 1e-4)
+    assert b.tokens_per_s >= a.tokens_per_s * 0.98
 
 
 @FAST

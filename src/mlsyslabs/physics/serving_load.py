@@ -482,6 +482,20 @@ def _bisect(f, lo, hi, target, iters=60):
     return 0.5 * (lo + hi)
 
 
+def _first_crossing(f, lo, hi, target, samples=48):
+    """The smallest x in [lo, hi] with f(x) = target, or None when f stays below it.
+    The population curve can fold back (past a saturated prefill queue a larger decode
+    batch looks feasible again); the first crossing is the operating point a system
+    reaches as users arrive, so the bracket is found by scanning up from lo."""
+    prev = lo
+    for i in range(1, samples + 1):
+        x = lo + (hi - lo) * i / samples
+        if f(x) >= target:
+            return _bisect(f, prev, x, target)
+        prev = x
+    return None
+
+
 def _closed_terms(r: _Replica, N: int, B: float):
     """Population implied by B decoding sequences per instance (or, for prompt-only
     requests, by the request rate B per instance) when N users circulate (Schweitzer's
@@ -510,12 +524,10 @@ def _closed(r: _Replica, populations):
             x_cap = r.pre_servers / _state(r, 0.0, X=0.0)[3] / r.dec_servers
             B = _bisect(lambda x: _closed_terms(r, N, x)[0], 0.0, x_cap * (1 - 1e-12), N)
         else:
-            n_max, *_ = _closed_terms(r, N, b_max)
-            if n_max <= N:  # every slot busy: the rest of the users wait for one
+            B = _first_crossing(lambda b: _closed_terms(r, N, b)[0], 0.0, min(b_max, N / r.dec_servers), N)
+            if B is None:  # every slot busy: the rest of the users wait for one
                 B = b_max
                 limits.append("kv_slots" if r.kv_slots <= r.max_batch else "max_batch")
-            else:
-                B = _bisect(lambda b: _closed_terms(r, N, b)[0], 0.0, min(b_max, N / r.dec_servers), N)
         n_in, st, X, R_p, wait, residual, p_wait = _closed_terms(r, N, B)
         tau = st[0]
         slot_wait = max(0.0, N / X - R_p - r.dec_iters * tau) if limits else 0.0
