@@ -360,6 +360,9 @@ def resolve(cache_dir: Path, log=print) -> Runtime:
     return Runtime(pdir, version, wheels, info)
 
 
+_PYPI_FILE = re.compile(r"/packages/([0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{60}/[^/]+\.whl)$")
+
+
 def lock_file(rt: Runtime, *, offline: bool) -> dict:
     """Pyodide's lock file for the site: our packages only. Offline, every file_name is
     a wheel next to the lock; online, wheels PyPI hosts load from PyPI and the others
@@ -370,8 +373,11 @@ def lock_file(rt: Runtime, *, offline: bool) -> dict:
         pkg = by_name[name]
         if offline:
             file_name = w.filename
+        elif w.url:
+            m = _PYPI_FILE.search(w.url)  # PyPI's public file host, whichever index mirror was used
+            file_name = f"https://files.pythonhosted.org/packages/{m.group(1)}" if m else w.url
         else:
-            file_name = w.url or SITE_PLACEHOLDER + w.filename
+            file_name = SITE_PLACEHOLDER + w.filename
         packages[name] = {"name": name, "version": w.version, "file_name": file_name, "install_dir": "site",
                           "sha256": _sha256(w.path.read_bytes()), "package_type": "package",
                           "imports": list(pkg.imports), "depends": list(pkg.depends), "unvendored_tests": False}
