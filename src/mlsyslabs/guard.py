@@ -107,7 +107,7 @@ class Guard:
         return host in self.allowed or (self.allow_ip_literals and is_ip_literal(host))
 
     @staticmethod
-    def origin_ok(origin: str | None, host_header: str | None, scheme: str) -> bool:
+    def origin_ok(origin: str | None, host_header: str | None, scheme: str = "http") -> bool:
         """True when there is no Origin (not a cross-origin browser request) or it is this server."""
         if origin is None:
             return True
@@ -121,9 +121,8 @@ class Guard:
         h = split_host(host_header or "")
         if h is None:
             return False
-        default = _DEFAULT_PORT.get(scheme, 80)
-        o_port = o_port or _DEFAULT_PORT[o.scheme]
-        return o.hostname.lower().rstrip(".") == h[0] and o_port == (h[1] or default)
+        default = _DEFAULT_PORT[o.scheme]  # a TLS proxy in front: Origin https://name, Host name
+        return o.hostname.lower().rstrip(".") == h[0] and (o_port or default) == (h[1] or default)
 
     def token_ok(self, headers: dict, query: list[tuple[str, str]]) -> bool:
         if self.token is None:

@@ -110,7 +110,9 @@ def test_host_allow_list():
     ("https://127.0.0.1:2718", "127.0.0.1:2718", True), ("http://labs.example", "labs.example", True),
     ("http://labs.example", "labs.example:8080", False), ("null", "127.0.0.1:2718", False),
     ("file://", "127.0.0.1:2718", False), ("http://127.0.0.1:2718/path", "127.0.0.1:2718", False),
-    ("garbage", "127.0.0.1:2718", False), ("http://[::1]:2718", "[::1]:2718", True)])
+    ("garbage", "127.0.0.1:2718", False), ("http://[::1]:2718", "[::1]:2718", True),
+    ("https://labs.example", "labs.example", True), ("https://labs.example", "labs.example:80", False),
+    ("http://labs.example:8443", "labs.example:8443", True)])
 def test_origin_must_be_this_server(origin, host, ok):
     assert Guard.origin_ok(origin, host, "http") is ok
 
