@@ -60,14 +60,16 @@ def run_lab(path: Path, answers: dict | None = None, controls: dict | None = Non
     return app.run(defs=defs)
 
 
+# Sorted by name: marimo's definition order varies between processes, and pytest-xdist
+# workers must collect the same parametrized tests in the same order.
 def predictions(defs) -> dict:
-    return {k: v for k, v in defs.items() if k.endswith("_prediction")}
+    return {k: defs[k] for k in sorted(defs) if k.endswith("_prediction")}
 
 
 def lab_controls(defs) -> dict:
     """Every control element the lab defines (name -> element)."""
-    return {k: v for k, v in defs.items()
-            if type(v).__name__ in CONTROL_TYPES and not k.endswith("_prediction") and not k.startswith("_")}
+    return {k: defs[k] for k in sorted(defs)
+            if type(defs[k]).__name__ in CONTROL_TYPES and not k.endswith("_prediction") and not k.startswith("_")}
 
 
 def prediction_options(element) -> list:
