@@ -16,7 +16,7 @@ def export_bytes(ledger: Ledger) -> bytes:
     """The whole ledger as the bytes `mlsyslabs ledger export` writes."""
     with tempfile.TemporaryDirectory(prefix="mlsyslabs-export-") as tmp:
         out = Path(tmp) / "ledger.json"
-        ledger.export(out)
+        ledger.export(out, overwrite=True)  # a fresh temporary name; os.link (no-clobber) is absent in Pyodide
         return out.read_bytes()
 
 
