@@ -128,9 +128,10 @@ def main(site: str | None = None, runs: int = 3) -> None:
             ctx = browser.new_context()
             page = ctx.new_page()
             page.goto(url)
+            page.get_by_role("button", name=COMMIT).first.wait_for(timeout=600_000)
             for i in range(2):  # commit both parts: the fit checker's controls open
-                page.get_by_role("radio").first.click()
-                page.get_by_role("button", name=COMMIT).first.click()
+                page.get_by_role("radio").first.click(timeout=120_000)
+                page.get_by_role("button", name=COMMIT).first.click(timeout=120_000)
                 page.get_by_text("Committed:").nth(i).wait_for(timeout=600_000)
             print(json.dumps({"lab": "v1.00", "control_to_update_ms": _control_ms(page, max(5, runs * 3))}), flush=True)
             ctx.close()

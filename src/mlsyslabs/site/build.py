@@ -22,6 +22,7 @@ import json
 import re
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import runtime as R
@@ -79,7 +80,10 @@ def page_html(notebook: Path, up: str, *, offline: bool) -> str:
     runtime = WASMRuntimeConfig(pyodide_index_url=index, pyodide_lockfile_url=f"{up}pyodide/pyodide-lock.json")
     req = WASMFileExportRequest(path=MarimoPath(str(notebook)),
                                 options=WASMExportOptions(mode="run", show_code=False, runtime=runtime))
-    result = asyncio.run(export_wasm(req))
+    # marimo's exporter is a coroutine; run it on a thread of its own so a build also
+    # works where an event loop is already running (a notebook, Playwright's sync API)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        result = pool.submit(asyncio.run, export_wasm(req)).result()
     if result.did_error:
         raise R.SiteBuildError(f"marimo could not export {notebook.name}")
     html = result.contents if isinstance(result.contents, str) else result.contents.decode("utf-8")
