@@ -1,7 +1,6 @@
 import json
 import socket
 
-import pytest
 
 from mlsyslabs.cli import build_parser, main
 from mlsyslabs.ledger import Ledger

@@ -22,10 +22,10 @@ def test_roofline_bound_switches_at_the_ridge():
 
 
 def test_iron_law_sums_its_terms():
-    d, o, l, t = P.iron_law_time(bytes_moved=2e9, flops=4e12, memory_bw=1e12, peak_flops=2e12, latency_s=0.01,
+    d, o, lat, t = P.iron_law_time(bytes_moved=2e9, flops=4e12, memory_bw=1e12, peak_flops=2e12, latency_s=0.01,
                                  compute_efficiency=1, memory_efficiency=1)
-    assert (d, o, l) == (pytest.approx(2e-3), pytest.approx(2.0), 0.01)
-    assert t == pytest.approx(d + o + l)
+    assert (d, o, lat) == (pytest.approx(2e-3), pytest.approx(2.0), 0.01)
+    assert t == pytest.approx(d + o + lat)
 
 
 def test_kv_cache_exact_llama3_70b():

@@ -139,7 +139,8 @@ def validate_record(lab_id: str, rec, *, require_saved_at: bool = False) -> None
                 raise LedgerError(f"{where}: {key}.{k} is read by later labs and must be a string")
     memo = rec.get("memo")
     if memo is not None:
-        if not isinstance(memo, dict) or set(memo) - set(MEMO_FIELDS) or not all(isinstance(v, str) for v in memo.values()):
+        if (not isinstance(memo, dict) or set(memo) - set(MEMO_FIELDS)
+                or not all(isinstance(v, str) for v in memo.values())):
             raise LedgerError(f"{where}: memo must be an object of strings with keys among {', '.join(MEMO_FIELDS)}")
         for k, v in memo.items():
             check_string(f"{where} memo.{k}", v)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import PhysicsError, check_bool, check_fraction, check_int, check_number, check_positive
+from .errors import PhysicsError, check_bool, check_fraction, check_int, check_positive
 from .precisions import bytes_per_element
 from .workloads import Transformer, get_workload
 

@@ -60,7 +60,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 from .collectives import collective_core
 from .devices import get_device

@@ -34,7 +34,8 @@ def storage_stage(read_bw_bytes_s, sample_bytes, *, cache_hit: float = 0.0, cach
     if cache_bw_bytes_s is not None:
         check_positive("cache_bw_bytes_s", cache_bw_bytes_s)
     # time per sample is the hit-weighted mix of the two sources
-    t = (1 - cache_hit) * sample_bytes / read_bw_bytes_s + (cache_hit * sample_bytes / cache_bw_bytes_s if cache_hit else 0)
+    t = (1 - cache_hit) * sample_bytes / read_bw_bytes_s
+    t += cache_hit * sample_bytes / cache_bw_bytes_s if cache_hit else 0
     return Stage("storage read", 1.0 / t, f"{read_bw_bytes_s / 1e6:,.0f} MB/s, {cache_hit:.0%} cached")
 
 

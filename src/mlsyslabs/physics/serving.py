@@ -22,14 +22,13 @@ import math
 from dataclasses import asdict, dataclass, field
 
 from . import _xp
-from .devices import Device, get_device
+from .devices import get_device
 from .efficiency import efficiency as efficiency_model
 from .errors import (PhysicsError, check_bool, check_choice, check_fraction, check_int, check_number,
                      check_positive)
 from .memory import (DEFAULT_MEMORY_FRACTION, OPTIMIZER_STATE_FP32_VALUES, activation_bytes_inference,
                      training_memory)
 from .precisions import PRECISIONS, bytes_per_element, compute_precision_for
-from .roofline import DEFAULT_COMPUTE_EFFICIENCY, DEFAULT_MEMORY_EFFICIENCY
 from .workloads import Transformer, get_workload
 
 PHASES = ("prefill", "decode", "training", "inference")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from .errors import PhysicsError, check_choice, check_int, check_number, check_positive
+from .errors import check_choice, check_int, check_number, check_positive
 
 # People are not machines: the reviewer who reads each result and chooses the next run
 # works a standard week, not 168 hours. 40 h: the ILO Forty-Hour Week Convention, 1935

@@ -176,7 +176,8 @@ def slo_bar(label: str, value: float, limit: float, *, fmt=lambda v: f"{v:,.3g}"
     rel = ">=" if higher_is_better else "<="
     return (f"<div class='mls-slo' data-status='{status}'><div class='mls-row'><span>{_e(label)}</span>"
             f"<span>{icon} {word}: {_e(shown)} {_e(unit)} (target {_e(rel)} {_e(fmt(limit))} {_e(unit)})</span></div>"
-            f"<div class='mls-track' role='meter' aria-valuenow='{min(used, 10) * 100:.0f}' aria-valuemin='0' aria-valuemax='100' "
+            f"<div class='mls-track' role='meter' aria-valuenow='{min(used, 10) * 100:.0f}' aria-valuemin='0' "
+            f"aria-valuemax='100' "
             f"aria-label='{_e(label)}'><div class='mls-fill {status}' style='width:{pct:.0f}%'></div></div></div>")
 
 
@@ -238,8 +239,8 @@ def save_notice(error: str | None):
     """A persistent, explicit message when the learner's work did not reach the ledger."""
     if not error:
         return mo.md("")
-    return _html(_banner_html("fail", "Not saved", f"{error}. What you entered is still on this page; "
-                                                  "fix the cause (disk space, permissions) and change any control to retry."))
+    return _html(_banner_html("fail", "Not saved", f"{error}. What you entered is still on this page; fix the "
+                                                  "cause (disk space, permissions) and change any control to retry."))
 
 
 def save_status(status):

@@ -16,7 +16,8 @@ def stylesheet() -> str:
 .mls-kicker{{font-size:.75rem;letter-spacing:.12em;text-transform:uppercase;color:{T.HEADER_MUTED};}}
 .mls-header p{{color:{T.HEADER_MUTED};margin:4px 0;}}
 .mls-chips{{display:flex;flex-wrap:wrap;gap:8px;margin-top:10px;}}
-.mls-chip{{border:1px solid {T.HEADER_MUTED};border-radius:999px;padding:2px 10px;font-size:.8rem;color:{T.HEADER_INK};}}
+.mls-chip{{border:1px solid {T.HEADER_MUTED};border-radius:999px;padding:2px 10px;font-size:.8rem;
+  color:{T.HEADER_INK};}}
 .mls-message{{background:{T.PANEL};border:1px solid {T.BORDER};border-radius:10px;padding:14px 18px;}}
 .mls-message .mls-from{{font-size:.8rem;color:{T.MUTED};margin-bottom:6px;}}
 .mls-message blockquote{{margin:0;font-size:1.02rem;}}
@@ -24,7 +25,8 @@ def stylesheet() -> str:
 .mls-banner strong{{display:block;margin-bottom:2px;}}
 {status}
 .mls-cards{{display:flex;flex-wrap:wrap;gap:10px;}}
-.mls-card{{background:{T.SURFACE};border:1px solid {T.BORDER};border-radius:10px;padding:10px 14px;min-width:150px;flex:1;}}
+.mls-card{{background:{T.SURFACE};border:1px solid {T.BORDER};border-radius:10px;padding:10px 14px;min-width:150px;
+  flex:1;}}
 .mls-card .mls-label{{font-size:.78rem;color:{T.MUTED};}}
 .mls-card .mls-value{{font-size:1.35rem;font-weight:700;}}
 .mls-card .mls-note{{font-size:.78rem;color:{T.MUTED};}}

@@ -9,7 +9,7 @@ with app.setup:
     import marimo as mo
     import plotly.graph_objects as go
 
-    from mlsyslabs.labs.kit import G, LabSession, Ledger, P, U, build_record, charts, get_lab, home_context, ui
+    from mlsyslabs.labs.kit import G, LabSession, Ledger, P, U, build_record, charts, get_lab, ui
 
     LAB = get_lab("v1.00")
     TIER_DEVICES = {t: P.get_device(d) for t, d in P.TIER_REFERENCE.items()}
@@ -94,7 +94,8 @@ def _():
         "Maya Okafor",
         "Head of Platform, a wearables start-up",
         f"Our cloud team runs models on {TIER_DEVICES['cloud'].name} GPUs; the new product runs on a "
-        f"{TIER_DEVICES['tiny'].name} microcontroller with {U.fmt_bytes(TIER_DEVICES['tiny'].memory_bytes, binary=True)} "
+        f"{TIER_DEVICES['tiny'].name} microcontroller with "
+        f"{U.fmt_bytes(TIER_DEVICES['tiny'].memory_bytes, binary=True)} "
         "of SRAM. Someone proposed 'just shrinking' the cloud model. Before we argue, how big is the gap?",
     )
     return
@@ -279,7 +280,8 @@ def _(
             "OOM",
             what=f"{partB_est.model} needs {_fmt(partB_est.memory_bytes)} but the {_device} has {_fmt(_usable)} usable",
             by=f"{_fmt(partB_est.memory_bytes - _usable)} ({U.fmt_ratio(partB_est.memory_bytes / _usable)} the budget)",
-            fix="lower the precision, shorten the context, serve fewer sequences, pick a smaller model, or move up a tier",
+            fix="lower the precision, shorten the context, serve fewer sequences, pick a smaller model, "
+                "or move up a tier",
         )
         if partB_oom
         else ui.banner("ok", "Fits", f"{_fmt(partB_est.memory_bytes)} of {_fmt(_usable)} usable on the {_device} "
@@ -292,7 +294,8 @@ def _(
         ui.cards(
             ui.metric_card("weights", _fmt(partB_est.weights_bytes), f"{partB_precision.value}"),
             ui.metric_card("KV cache", _fmt(partB_est.kv_cache_bytes) if _llm else "none",
-                           f"{partB_batch.value} x {partB_est.seq_len:,} tokens" if _llm else "a CNN/MLP keeps no KV cache"),
+                           f"{partB_batch.value} x {partB_est.seq_len:,} tokens" if _llm
+                           else "a CNN/MLP keeps no KV cache"),
             ui.metric_card("total footprint", _fmt(partB_est.memory_bytes), f"usable {_fmt(_usable)}", _status),
         ),
         _banner,
@@ -314,8 +317,9 @@ def _():
         [r"M = N_\text{params}\, b_w + 2\, L\, H_{kv}\, d_h\, S\, B\, b_{kv} + M_\text{act}",
          r"\text{fits} \iff M \le C \cdot f_\text{usable}"],
         [("usable fraction f", f"{P.DEFAULT_MEMORY_FRACTION:.0%}", "engine default: runtime and fragmentation reserve"),
-         ("bytes b: fp32 / fp16 / int8 / int4", " / ".join(f"{P.bytes_per_element(p):g}" for p in
-                                                         ("fp32", "fp16", "int8", "int4")), "IEEE 754 and integer formats"),
+         ("bytes b: fp32 / fp16 / int8 / int4",
+          " / ".join(f"{P.bytes_per_element(p):g}" for p in ("fp32", "fp16", "int8", "int4")),
+          "IEEE 754 and integer formats"),
          (f"{_m.name}: layers L, KV heads H, head dim d", f"{_m.layers}, {_m.kv_heads}, {_m.hd}", _m.sources[0])],
     )
     return

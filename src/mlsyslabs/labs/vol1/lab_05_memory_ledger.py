@@ -825,6 +825,7 @@ def _(
     lab,
     ledger,
     memo_form,
+    partA_result,
     partB_device,
     partB_now,
     partB_optimizer,

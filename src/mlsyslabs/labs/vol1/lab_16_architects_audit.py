@@ -31,7 +31,8 @@ with app.setup:
     MAX_PROMPT = (P.get_workload(MODEL).max_context - SCENARIO["output_tokens"]) // 128 * 128
     # Each Act I option stands for the invariants whose misses it describes.
     ACT1_OPTIONS = {
-        "memory_bw": ("Memory bandwidth: bytes moved, not compute, bound the work", ("Iron Law", "Memory Wall", "Roofline")),
+        "memory_bw": ("Memory bandwidth: bytes moved, not compute, bound the work",
+                      ("Iron Law", "Memory Wall", "Roofline")),
         "queuing": ("Queueing: P99 explodes as utilization nears 1", ("Little's Law",)),
         "serial_fraction": ("Serial fraction: parallelism helps less than hoped", ("Amdahl",)),
         "drift": ("Drift: production data moves away from training data", ("Drift",)),
@@ -301,7 +302,8 @@ def _(prior_cadence, prior_q):
     q_tiny = mo.ui.dropdown(QUANT, value=DESIGN["q_tiny"], label="TinyML precision")
     gpus = mo.ui.slider(steps=GPU_STEPS, value=DESIGN["gpus"], label="Cloud GPUs", show_value=True)
     strategy = mo.ui.radio({"Static batching": "static", "Dynamic batching": "dynamic",
-                            "Continuous batching": "continuous"}, value="Dynamic batching", label="Serving", inline=True)
+                            "Continuous batching": "continuous"}, value="Dynamic batching", label="Serving",
+                           inline=True)
     prompt_len = mo.ui.slider(128, MAX_PROMPT, step=128, value=DESIGN["prompt"], label="Prompt length (tokens)",
                               show_value=True)
     cadence = mo.ui.slider(1, 12, value=prior_cadence.value or DESIGN["cadence"], label="Retrain every (months)",
@@ -372,7 +374,8 @@ def _(act2_result, checks, cloud, design_error):
     _rows = []
     for _c in checks:
         _fmt = (lambda b: U.fmt_bytes(b, binary=True)) if _c.tier == "tiny" else U.fmt_bytes
-        _lines = [f"memory {_fmt(_c.memory_bytes)} of {_fmt(_c.capacity_bytes)} usable ({U.fmt_ratio(_c.memory_ratio)})",
+        _lines = [f"memory {_fmt(_c.memory_bytes)} of {_fmt(_c.capacity_bytes)} usable "
+                  f"({U.fmt_ratio(_c.memory_ratio)})",
                   f"one request: {U.fmt_seconds(_c.latency_s)}" if _c.latency_s else "one request: cannot run",
                   f"precision {_c.precision}"]
         if _c.tier == "cloud":
@@ -468,7 +471,8 @@ def _(act2_result, budgets, checks, cloud, design_error, post_drift, ppl_increas
             by=U.fmt_ratio(budgets["P99 latency"]) if cloud.stable else "an unbounded queue",
             fix="add GPUs (lower utilization), quantize (shorter service), or use continuous batching"))
     if cloud.cost_per_request > SLO["cost_per_request"]:
-        _b.append(ui.failure_banner("Budget", what=f"{U.fmt_number(cloud.cost_per_request * 1e6)} micro-USD per request",
+        _b.append(ui.failure_banner("Budget",
+                                    what=f"{U.fmt_number(cloud.cost_per_request * 1e6)} micro-USD per request",
                                     by=U.fmt_ratio(budgets["cost per request"]), fix="fewer GPUs or cheaper precision"))
     if budgets["availability"] > 1:
         _b.append(ui.failure_banner("Availability", what=f"{cloud.availability:.3%} available",
@@ -532,7 +536,8 @@ def _(act1_result, act2_result):
             "A feasible design still has a binding constraint: know which one and by how much.",
         ],
         [("Why does doubling GPUs help P99 more than halve it near saturation?",
-          "Queueing delay grows like 1/(1 - utilization); moving from 95% to 47% utilization removes most of the wait."),
+          "Queueing delay grows like 1/(1 - utilization); moving from 95% to 47% utilization removes most of "
+          "the wait."),
          ("Why can't any precision fit a 7B model on the microcontroller?",
           "Even at 1.58 bits per parameter, 7 B parameters are about 1.4 GB: thousands of times its SRAM.")],
         unlocked=act1_result is not None and act2_result is not None,
