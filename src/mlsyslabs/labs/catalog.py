@@ -52,7 +52,7 @@ LABS: list[Lab] = [
     _L("v1.04", "data_pipeline", "The Data Pipeline", "Data Engineering", ("Slowest stage binds", "Iron Law"), 45),
     _L("v1.05", "memory_ledger", "The Memory Ledger", "Neural Computation", ("Memory Wall", "Iron Law"), 45),
     _L("v1.06", "architectures", "Architectures and Their Costs", "Network Architectures", ("Amdahl", "Memory Wall"), 45),
-    _L("v1.07", "roofline", "Frameworks and the Roofline", "ML Frameworks", ("Roofline",), 45),
+    _L("v1.07", "roofline", "Frameworks and the Roofline", "ML Frameworks", ("Roofline", "Iron Law"), 45),
     _L("v1.08", "training_memory_wall", "The Training Memory Wall", "Model Training", ("Memory Wall",), 45),
     _L("v1.09", "data_selection", "Data Selection", "Data Efficiency", ("Scaling law",), 40),
     _L("v1.10", "compression_frontier", "The Compression Frontier", "Model Compression", ("Memory Wall", "Roofline"), 45),
