@@ -445,7 +445,8 @@ def _(partB_delay, partB_interval, partB_late, partB_mon, partB_psi, partB_resul
                            "delay + window/2 + interval/2"),
             ui.metric_card("PSI alarm", "off" if PSI_OPTIONS[partB_psi.value] == 0 else
                            ("never fires" if partB_mon["psi_at"] is None else
-                            f"month {U.fmt_number(partB_mon['psi_at'], 3)}"), f"threshold {partB_psi.value}"),
+                            f"month {U.fmt_number(partB_mon['psi_at'], 3)}"),
+                           "inputs only: no labels needed"),
             ui.metric_card("days under the floor unseen", "never seen" if _exp is None else days(_exp),
                            f"policy: at most {days(POLICY_DAYS)}", "fail" if partB_late else "ok"),
         ),
