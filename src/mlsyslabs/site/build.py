@@ -93,7 +93,8 @@ def page_html(notebook: Path, up: str, *, offline: bool) -> str:
     return html
 
 
-GALLERY_SCRIPT = """<div id='mls-storage' class='mls-banner mls-warn' role='alert' hidden><strong>▲ Browser storage</strong>
+GALLERY_SCRIPT = """<div id='mls-storage' class='mls-banner mls-warn' role='alert' hidden>
+<strong>▲ Browser storage</strong>
 <span></span></div><p class='mls-meta'><a href='ledger/'>Your ledger</a>: what is saved in this browser; export it to a
 file, import one.</p>
 <script>(function(){
@@ -114,7 +115,8 @@ try{doc=JSON.parse(new TextDecoder().decode(r.contents));}catch(e){return;}
 Object.keys(doc.labs||{}).forEach(function(id){var v=doc.labs[id];if(!v||!v.length)return;var rec=v[v.length-1];
 var row=document.querySelector('[data-lab="'+id+'"] .mls-meta');if(!row)return;var p=rec.predictions||[];
 var ok=p.filter(function(x){return x.correct;}).length;
-row.textContent=row.textContent.replace('not started',p.length?('✔ visited: '+ok+'/'+p.length+' predictions right'):'✔ visited');});};}
+row.textContent=row.textContent.replace('not started',
+p.length?('✔ visited: '+ok+'/'+p.length+' predictions right'):'✔ visited');});};}
 catch(e){db.close();}};
 })();</script>"""
 

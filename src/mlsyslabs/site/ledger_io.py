@@ -27,7 +27,8 @@ def export_filename() -> str:
 def import_bytes(ledger: Ledger, data: bytes, name: str = "upload.json") -> tuple[bool, str]:
     """Merge an uploaded ledger file. Returns (ok, message for the learner)."""
     if len(data) > MAX_IMPORT_BYTES:
-        return False, f"{name} was not imported: it is {len(data):,} bytes; imports are limited to {MAX_IMPORT_BYTES:,}."
+        return False, (f"{name} was not imported: it is {len(data):,} bytes; "
+                       f"imports are limited to {MAX_IMPORT_BYTES:,}.")
     with tempfile.TemporaryDirectory(prefix="mlsyslabs-import-") as tmp:
         path = Path(tmp) / "import.json"
         path.write_bytes(data)

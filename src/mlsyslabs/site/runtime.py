@@ -194,7 +194,7 @@ def _wheel_tags_ok(filename: str, py_tag: str, platform: str) -> bool:
     parts = filename[:-4].split("-")
     if len(parts) < 5:
         return False
-    pys, abis, plats = parts[-3].split("."), parts[-2].split("."), parts[-1].split(".")
+    pys, plats = parts[-3].split("."), parts[-1].split(".")
     if "any" in plats:
         return any(p in ("py3", py_tag.replace("cp", "py")[:3], py_tag) for p in pys) or "py2.py3" in parts[-3]
     return platform in plats and py_tag in pys
@@ -234,6 +234,9 @@ def _pick_version(pkg: Package, pyodide_lock: dict) -> str:
     if entry:
         return entry["version"]
     raise SiteBuildError(f"no version known for {pkg.name}: install it or pin it in site.runtime.PACKAGES")
+
+
+PURE_WHEEL = b"Wheel-Version: 1.0\nGenerator: mlsyslabs\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
 
 
 def _record_line(name: str, data: bytes) -> str:
@@ -294,7 +297,7 @@ def pure_pyyaml(cache: Cache, version: str) -> Wheel:
     dist_info = f"pyyaml-{version}.dist-info"
     files[f"{dist_info}/METADATA"] = (f"Metadata-Version: 2.1\nName: PyYAML\nVersion: {version}\n"
                                       "Summary: YAML parser and emitter (pure Python build)\nLicense: MIT\n").encode()
-    files[f"{dist_info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: mlsyslabs\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    files[f"{dist_info}/WHEEL"] = PURE_WHEEL
     out.parent.mkdir(parents=True, exist_ok=True)
     _write_wheel(out, files, dist_info)
     return Wheel("pyyaml", version, filename, out, None)
@@ -320,7 +323,7 @@ def own_wheel(work: Path) -> Wheel:
     dist_info = f"mlsyslabs-{version}.dist-info"
     files[f"{dist_info}/METADATA"] = (f"Metadata-Version: 2.1\nName: mlsyslabs\nVersion: {version}\n"
                                       "Requires-Dist: plotly>=5.20\n").encode()
-    files[f"{dist_info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: mlsyslabs\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    files[f"{dist_info}/WHEEL"] = PURE_WHEEL
     filename = f"mlsyslabs-{version}-py3-none-any.whl"
     work.mkdir(parents=True, exist_ok=True)
     _write_wheel(work / filename, files, dist_info)
