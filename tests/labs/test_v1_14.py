@@ -117,6 +117,9 @@ def test_invariant_tags():
 def test_cadence_is_saved_and_v116_preselects_it():
     from mlsyslabs.ledger import Ledger
 
+    run(predicted=False, partD_cadence=5)  # Part D locked: the cadence is not the learner's yet
+    assert "cadence_months" not in Ledger.open().get("v1.14")["decisions"]
+
     run(partD_cadence=2)
     rec = Ledger.open().get("v1.14")
     assert rec["decisions"]["cadence_months"] == 2 and isinstance(rec["decisions"]["cadence_months"], int)

@@ -792,9 +792,11 @@ def _(
     lab_record = build_record(
         context=home_context(ledger, default=None),
         results=[partA_result, partB_result, partC_result, partD_result],
-        decisions={"cadence_months": int(partD_cadence.value), "psi_threshold": PSI_OPTIONS[partB_psi.value],
-                   "label_delay_days": partB_delay.value, "check_interval_days": partB_interval.value,
-                   "window_days": partB_window.value, "share_growth_per_month": partD_rate.value},
+        # the cadence v1.16 reads is the learner's only once Part D is unlocked (never the unseen default)
+        decisions={**({"cadence_months": int(partD_cadence.value)} if partD_result else {}),
+                   "psi_threshold": PSI_OPTIONS[partB_psi.value], "label_delay_days": partB_delay.value,
+                   "check_interval_days": partB_interval.value, "window_days": partB_window.value,
+                   "share_growth_per_month": partD_rate.value},
         outcomes={"accuracy_after_6_months": partA_state.accuracy, "psi_after_6_months": partA_state.psi,
                   "label_detection_lag_days": partB_lag, "unseen_breach_days": partB_mon["exposure_days"],
                   "cheapest_cadence_months": partC_best, "optimum_ratio_doubled_drift": partD_ratio,
