@@ -279,7 +279,7 @@ def _():
     partA_ops = mo.ui.slider(start=1, stop=8, value=PART_A["n_ops"], label="Elementwise ops in the chain",
                              show_value=True)
     partA_elements = mo.ui.slider(steps=PART_A_SIZES, value=PART_A["elements"], label="Tensor size (elements)",
-                                  show_value=True)
+                                  show_value=False)
     partA_scale = mo.ui.dropdown(options={U.fmt_ratio(s): s for s in (1.5, 2.0, 4.0, 10.0)},
                                  value=U.fmt_ratio(PART_A["peak_scale"]), label="Faster chip: FLOP/s multiplier")
     return partA_device, partA_elements, partA_ops, partA_scale
@@ -315,8 +315,10 @@ def _(partA_device, partA_elements, partA_ops, partA_result, partA_scale):
                                   marker=dict(symbol="line-ew", size=40,
                                               line=dict(width=3, color=charts.COLOR["limit"])),
                                   name="total time (the binding term + launches)"))
-        charts.themed(_fig, title="Where the chain's time goes (log scale)", y="seconds", height=420)
-        _fig.update_layout(barmode="group")
+        charts.themed(_fig, title=f"Where the chain's time goes: {U.fmt_count(partA_elements.value)} elements, "
+                                  f"{U.fmt_bytes(partA_elements.value * P.bytes_per_element(PART_A['precision']))} "
+                                  "(log scale)", y="seconds", height=440)
+        _fig.update_layout(barmode="group", margin=dict(t=120))
         _vals = [getattr(r, a) for r in _runs for a in ("memory_time_s", "compute_time_s", "launch_s", "time_s")]
         charts.log_axes(_fig, ys=_vals + [_eager.time_s / 3], pad=0.5)
         _f, _c = _eager.time_s / _fused.time_s, _eager.time_s / _faster.time_s
@@ -591,22 +593,24 @@ def _(
         _modes = list(F.MODES)
         _labels = [MODE_LABELS[m] for m in _modes]
         _fig = go.Figure([
-            go.Bar(x=_labels, y=[partC_runs[m].dispatch_s for m in _modes], name="dispatch",
+            go.Bar(x=_labels, y=[partC_runs[m].dispatch_s * 1e3 for m in _modes], name="dispatch",
                    marker_color=charts.COLOR["fixed"], text=[U.fmt_seconds(partC_runs[m].dispatch_s) for m in _modes],
                    textposition="inside"),
-            go.Bar(x=_labels, y=[partC_runs[m].busy_s for m in _modes], name="arithmetic or memory (the binding one)",
+            go.Bar(x=_labels, y=[partC_runs[m].busy_s * 1e3 for m in _modes],
+                   name="arithmetic or memory (the binding one)",
                    marker_color=charts.COLOR["data"], text=[U.fmt_seconds(partC_runs[m].busy_s) for m in _modes],
                    textposition="inside"),
         ])
-        _pred = PART_C_IMPLIED[partC_result.choice] / 100 * partC_runs["eager"].time_s
+        _pred = PART_C_IMPLIED[partC_result.choice] / 100 * partC_runs["eager"].time_s * 1e3
         _fig.add_trace(go.Scatter(x=[_labels[0]], y=[_pred], mode="markers", name="your predicted eager dispatch",
                                   marker=dict(symbol="x", size=16, color=charts.COLOR["highlight"])))
-        charts.themed(_fig, title=f"Latency per call of {P.get_workload(partC_model.value).name}", y="seconds",
+        charts.themed(_fig, title=f"Latency per call of {P.get_workload(partC_model.value).name}", y="milliseconds",
                       height=420)
         _fig.update_layout(barmode="stack")
-        _top = max(max(r.time_s for r in partC_runs.values()), PART_C_SLO_S) * 1.15
+        _top = max(max(r.time_s for r in partC_runs.values()), PART_C_SLO_S) * 1.15e3
         _fig.update_yaxes(range=[0, _top])
-        charts.reference_line(_fig, PART_C_SLO_S, f"SLO {U.fmt_seconds(PART_C_SLO_S)}", color=charts.COLOR["limit"])
+        charts.reference_line(_fig, PART_C_SLO_S * 1e3, f"SLO {U.fmt_seconds(PART_C_SLO_S)}",
+                              color=charts.COLOR["limit"])
         _run = partC_runs[partC_mode.value]
         _banner = (
             ui.failure_banner(
@@ -756,14 +760,14 @@ def _(
                    name=f"{MODE_LABELS[partD_target.value]}, builds included",
                    line=dict(color=charts.COLOR["series"], width=3)),
     ])
-    charts.themed(_fig, title="GPU time spent against camera time (log-log)", x="seconds of camera time",
+    charts.themed(_fig, title="GPU time spent against camera time (log-log; solid line: break-even)",
+                  x="seconds of camera time",
                   y="seconds of GPU time", height=420)
     charts.log_axes(_fig, xs=_xs, ys=[_xs[0] * PART_D["fps"] * partD_now["compiled_s"],
                                       _builds + _xs[-1] * PART_D["fps"] * partD_now["eager_s"]], pad=0.1)
     _be = partD_now["seconds"]
     if math.isfinite(_be) and _be > 0:
-        charts.reference_line(_fig, _be, f"break-even {U.fmt_seconds(_be)}", axis="x", color=charts.COLOR["limit"],
-                              dash="solid")
+        _fig.add_vline(x=_be, line_color=charts.COLOR["limit"], line_width=2)
     charts.reference_line(_fig, PART_D_IMPLIED[partD_result.choice], f"your prediction: {partD_result.label}",
                           axis="x")
     _banner = (ui.banner("ok", "Compiling pays on this job",
