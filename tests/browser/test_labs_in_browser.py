@@ -38,21 +38,25 @@ def test_v1_00_lock_unlock_slider_failure_and_ledger(server, page):
     expect(page.get_by_text("Unlocked", exact=False)).to_have_count(0)
     page.screenshot(path=str(ARTIFACTS / "v1.00-unlocked.png"))
 
-    footprint = page.locator(".mls-card", has_text="total footprint").locator(".mls-value")
-    before = footprint.inner_text()
-    context_slider = sliders.first
-    context_slider.focus()
-    for _ in range(4):
-        context_slider.press("ArrowRight")
-    expect(footprint).not_to_have_text(before, timeout=TIMEOUT)  # the computed figure moved
-
-    context_slider.press("End")  # 131,072 tokens of KV cache: past the 16 GB board's limit
+    # the instrument opens on Diego's proposal (fp16 on the 16 GB board), which the reveal says does not fit
     banner = page.locator("[data-failure='OOM']")
     expect(banner).to_be_visible(timeout=TIMEOUT)
     expect(banner).to_contain_text(re.compile(r"Exceeded by .*Fix:"))
     banner.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "v1.00-failure.png"))
 
+    page.locator("select").filter(has_text="int8").select_option("int8")  # the fix: half the bytes per weight
+    expect(banner).to_have_count(0, timeout=TIMEOUT)
+    kv = page.locator(".mls-card", has_text="KV cache").locator(".mls-value")
+    before = kv.inner_text()
+    context_slider = sliders.first
+    context_slider.focus()
+    for _ in range(4):
+        context_slider.press("ArrowRight")
+    expect(kv).not_to_have_text(before, timeout=TIMEOUT)  # the computed figure moved
+
+    context_slider.press("End")  # 131,072 tokens of KV cache: past the board's limit even at int8
+    expect(banner).to_be_visible(timeout=TIMEOUT)
     context_slider.press("Home")  # reversible
     expect(banner).to_have_count(0, timeout=TIMEOUT)
 

@@ -73,3 +73,13 @@ def test_home_tier_is_saved_only_once_chosen():
     assert Ledger.open().get("v1.00")["context"] == "tiny"
     run_lab(PATH)  # a revisit keeps it
     assert Ledger.open().get("v1.00")["context"] == "tiny"
+
+
+def test_a_combination_without_physics_keeps_the_fit_checker():
+    # the phone's NPU has no fp32 arithmetic: a message, not a crashed panel
+    outputs, defs = run_lab(PATH, {"partA_prediction": "about 3,000x", "partB_prediction": "oom"},
+                            controls={"partB_tier": "mobile", "partB_precision": "fp32"})
+    from .harness import rendered_text
+
+    assert defs["partB_error"] and defs["partB_est"] is None
+    assert "No answer for this combination" in rendered_text(outputs)

@@ -10,6 +10,7 @@ with app.setup:
     import plotly.graph_objects as go
 
     from mlsyslabs.labs.kit import G, LabSession, Ledger, P, U, build_record, charts, get_lab, ui
+    from mlsyslabs.physics.errors import PhysicsError
 
     LAB = get_lab("v1.00")
     TIER_DEVICES = {t: P.get_device(d) for t, d in P.TIER_REFERENCE.items()}
@@ -253,16 +254,21 @@ def _():
 
 @app.cell
 def _(partB_batch, partB_context, partB_model, partB_precision, partB_tier):
-    partB_est = fit_estimate(partB_model.value, partB_tier.value, partB_precision.value, partB_context.value,
-                             partB_batch.value)
-    partB_oom = not partB_est.fits
-    return partB_est, partB_oom
+    partB_est, partB_error = None, None
+    try:
+        partB_est = fit_estimate(partB_model.value, partB_tier.value, partB_precision.value, partB_context.value,
+                                 partB_batch.value)
+    except PhysicsError as _exc:  # e.g. no fp32 arithmetic on a phone's NPU: say so, keep the controls
+        partB_error = f"{TIER_DEVICES[partB_tier.value].name} with {partB_precision.value}: {_exc}"
+    partB_oom = partB_est is not None and not partB_est.fits
+    return partB_error, partB_est, partB_oom
 
 
 @app.cell
 def _(
     partB_batch,
     partB_context,
+    partB_error,
     partB_est,
     partB_model,
     partB_oom,
@@ -271,6 +277,10 @@ def _(
     partB_tier,
 ):
     mo.stop(partB_result is None, ui.locked("the fit checker"))
+    _controls = [mo.hstack([partB_model, partB_precision, partB_tier], wrap=True),
+                 mo.hstack([partB_context, partB_batch], wrap=True)]
+    mo.stop(partB_error is not None,
+            mo.vstack(_controls + [ui.banner("warn", "No answer for this combination", str(partB_error))]))
     _usable = usable_bytes(partB_est)
     _fmt = lambda b: U.fmt_bytes(b, binary=partB_tier.value == "tiny")  # noqa: E731
     _device = TIER_DEVICES[partB_tier.value].name
@@ -288,9 +298,7 @@ def _(
                                      f"({partB_est.memory_bytes / _usable:.0%}).")
     )
     _llm = partB_est.kv_cache_bytes > 0
-    mo.vstack([
-        mo.hstack([partB_model, partB_precision, partB_tier], wrap=True),
-        mo.hstack([partB_context, partB_batch], wrap=True),
+    mo.vstack(_controls + [
         ui.cards(
             ui.metric_card("weights", _fmt(partB_est.weights_bytes), f"{partB_precision.value}"),
             ui.metric_card("KV cache", _fmt(partB_est.kv_cache_bytes) if _llm else "none",
@@ -399,7 +407,7 @@ def _(
         decisions={"model": partB_model.value, "tier": partB_tier.value, "precision": partB_precision.value,
                    "context_tokens": partB_context.value, "batch": partB_batch.value},
         outcomes={"memory_ratio_cloud_tiny": partA_actual, "edge_fp16_fraction_of_usable": partB_need,
-                  "footprint_bytes": partB_est.memory_bytes},
+                  "footprint_bytes": partB_est.memory_bytes if partB_est else None},
         constraints=[f"OOM: {partB_model.value} on {partB_tier.value}"] if partB_oom and partB_result else [],
         memo=memo_form.value,
     )
