@@ -120,7 +120,8 @@ def reveal(result: PredictionResult, *, fmt=fmt_value) -> mo.Html:
         rows.append(("Your choice implies", f"{fmt(result.predicted)} {result.unit}"))
     if result.off_by is not None:
         d = {"under": " (you underestimated)", "over": " (you overestimated)"}.get(result.direction, "")
-        rows.append(("Off by", f"{fmt_value(result.off_by)}x{d}"))
+        off = result.off_by
+        rows.append(("Off by", (f"{off:.2f}x" if off < 10 else f"{fmt_value(off)}x") + d))
     table = "".join(f"<tr><td>{_e(a)}</td><td><b>{_e(b)}</b></td></tr>" for a, b in rows)
     body = (f"<div class='mls-banner mls-{kind} mls-reveal' role='status'><strong>"
             f"{T.STATUS[kind][2]} {verdict}</strong><table>{table}</table><p>{_e(result.explanation)}</p></div>")
