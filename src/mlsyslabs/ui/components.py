@@ -208,6 +208,15 @@ def status_hud(*, lab_id: str, predictions: int, of: int, saved: bool, constrain
                  "".join(f"<span>{_e(k)}: <b>{_e(v)}</b></span>" for k, v in items) + "</div>")
 
 
+def lab_footer(lab_id: str, record: dict, status, *, of: int):
+    """The end of every lab: a persistent notice if the save failed, then the status HUD."""
+    return mo.vstack([
+        save_status(status),
+        status_hud(lab_id=lab_id, predictions=len(record["predictions"]), of=of, saved=status.saved,
+                   constraint_hit=record["constraint_hit"], context=record["context"]),
+    ])
+
+
 def takeaways(points: list[str], self_check: list[tuple[str, str]], *, unlocked: bool = True):
     """Key takeaways and self-check; hidden (they answer the questions) until every
     prediction of the lab is committed."""

@@ -901,11 +901,7 @@ def _(
 
 @app.cell
 def _(lab_record, lab_status):
-    mo.vstack([
-        ui.save_notice(lab_status.message),
-        ui.status_hud(lab_id=LAB.id, predictions=len(lab_record["predictions"]), of=4, saved=lab_status.saved,
-                      constraint_hit=lab_record["constraint_hit"], context=lab_record["context"]),
-    ])
+    ui.lab_footer(LAB.id, lab_record, lab_status, of=4)
     return
 
 
