@@ -58,8 +58,8 @@ def test_export_refuses_to_overwrite_without_force(capsys, tmp_path, isolated_ho
     assert code == 0 and "v1.00" in json.loads(dest.read_text())["labs"]
 
 
-@pytest.mark.parametrize("args", [("show",), ("show", "--json"), ("export", "{tmp}/x.json"), ("import", "{tmp}/in.json"),
-                                  ("reset", "--yes")])
+@pytest.mark.parametrize("args", [("show",), ("show", "--json"), ("export", "{tmp}/x.json"),
+                                  ("import", "{tmp}/in.json"), ("reset", "--yes")])
 def test_os_errors_are_one_line(capsys, tmp_path, monkeypatch, args):
     blocker = tmp_path / "plain-file"
     blocker.write_text("not a folder")

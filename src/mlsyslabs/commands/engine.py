@@ -5,7 +5,6 @@ from dataclasses import asdict
 
 from .. import physics as P
 from ..physics import units as U
-from . import UserError
 from .output import emit_json, table
 
 
@@ -36,6 +35,13 @@ def add_parsers(sub) -> None:
     v = sub.add_parser("validate", help="engine vs published measurements")
     v.add_argument("--json", action="store_true")
     v.set_defaults(run=validate)
+
+
+def _ridge(e, d) -> float:
+    """The ridge point (FLOP/byte) at the estimate's efficiencies and device count."""
+    a = e.assumptions
+    return P.ridge_point(e.peak_flops_used, d.memory_bw * a["n_devices"], compute_efficiency=a["compute_efficiency"],
+                         memory_efficiency=a["memory_efficiency"])
 
 
 def _peak_str(d: P.Device) -> str:
@@ -122,7 +128,7 @@ def scorecard(e) -> str:
         lines.append(f"  utilisation                    MFU {e.mfu:.0%}, HFU {e.hfu:.0%} of the dense peak")
     lines += [
         f"  bound                          {e.bound} (arithmetic intensity {e.arithmetic_intensity:,.1f} FLOP/B, "
-        f"ridge {P.ridge_point(e.peak_flops_used, d.memory_bw * e.assumptions['n_devices'], compute_efficiency=e.assumptions['compute_efficiency'], memory_efficiency=e.assumptions['memory_efficiency']):,.0f})",
+        f"ridge {_ridge(e, d):,.0f})",
         f"  memory                         {U.fmt_bytes(e.memory_bytes)} = weights {U.fmt_bytes(e.weights_bytes)}"
         f" + KV {U.fmt_bytes(e.kv_cache_bytes)} + activations {U.fmt_bytes(e.activation_bytes)}",
         f"  fits                           {'yes' if e.fits else 'NO (out of memory)'}: capacity "

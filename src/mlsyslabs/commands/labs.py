@@ -104,7 +104,8 @@ def serve(args) -> int:
         except UnknownLabError as exc:
             raise UserError(str(exc), suggestions=exc.suggestions) from None
         if not lab.ready:
-            raise UserError(f"lab {lab.id} ({lab.title}) is not built yet; `mlsyslabs list --ready` shows those that are")
+            raise UserError(f"lab {lab.id} ({lab.title}) is not built yet; "
+                            "`mlsyslabs list --ready` shows those that are")
         path = f"/labs/{lab.id}/"
     _check_host(args)
     from ..server import SESSION_TTL_S

@@ -44,7 +44,8 @@ def _dict(x) -> dict:
     return x if isinstance(x, dict) else {}
 
 
-def report_card(latest: dict, *, expected_labs: list[str], invariants: list[str], min_predictions: int = 3) -> ReportCard:
+def report_card(latest: dict, *, expected_labs: list[str], invariants: list[str],
+                min_predictions: int = 3) -> ReportCard:
     """`latest` maps lab id -> latest record (Ledger.all()); only `expected_labs` count.
     Whatever the records hold, this never raises: malformed parts are skipped."""
     recs = {k: v for k, v in _dict(latest).items() if k in expected_labs and isinstance(v, dict)}

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from .devices import get_device
 from .efficiency import kernels_per_forward, profile
-from .errors import PhysicsError, check_bool, check_choice, check_int, check_number, check_positive
+from .errors import PhysicsError, check_bool, check_choice, check_int, check_positive
 from .precisions import bytes_per_element
 from .roofline import roofline_time
 from .workloads import Transformer, get_workload

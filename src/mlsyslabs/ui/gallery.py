@@ -21,7 +21,8 @@ def gallery_html(labs: list, progress: dict, notice: str | None = None) -> str:
              "<p>Predict first, then discover what the physics says. Every number comes from the mlsyslabs engine.</p>"
              f"<p>Progress: {done} of the {ready} ready labs visited ({len(labs)} planned).</p></header>"]
     if notice:
-        parts.append(f"<div class='mls-banner mls-warn' role='status'><strong>▲ Ledger notice</strong>{_e(notice)}</div>")
+        parts.append("<div class='mls-banner mls-warn' role='status'><strong>▲ Ledger notice</strong>"
+                     f"{_e(notice)}</div>")
     parts.append("<main>")
     for vol, name in ((1, "Volume I: one machine, four tiers"), (2, "Volume II: at scale")):
         parts.append(f"<section class='mls-gallery-vol'><h2>{_e(name)}</h2>")

@@ -522,7 +522,7 @@ def _():
 @app.cell
 def _():
     partC_prediction = ui.choice_prediction(
-        f"What share of the detector's eager latency is kernel dispatch (launches and runtime entry), "
+        "What share of the detector's eager latency is kernel dispatch (launches and runtime entry), "
         "not arithmetic or memory traffic?",
         PART_C_OPTIONS,
     )

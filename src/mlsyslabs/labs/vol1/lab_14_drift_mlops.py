@@ -18,7 +18,7 @@ with app.setup:
     import marimo as mo
     import plotly.graph_objects as go
 
-    from mlsyslabs.labs.kit import G, LabSession, Ledger, P, U, build_record, charts, get_lab, home_context, ui
+    from mlsyslabs.labs.kit import G, LabSession, Ledger, U, build_record, charts, get_lab, home_context, ui
     from mlsyslabs.physics import mlops as OPS
 
     LAB = get_lab("v1.14")
