@@ -608,6 +608,7 @@ def _(partC_max_batch, partC_overload, partC_rate, partC_result, partC_sim, part
     charts.themed(_fig, title=f"P99 latency of each policy at {partC_rate.value:,} images/s (log scale)",
                   y="P99 (ms, log scale)", height=440)
     charts.log_axes(_fig, ys=[v * 1e3 for v in _finite] + [_cap_y * 1e3, SLO_P99_S * 1e3], pad=0.4)
+    _fig.update_yaxes(dtick="D2")  # only the 2 and 5 minor labels: legible on a short log range
     charts.mark_point(_fig, _labels[list(POLICY).index(partC_result.choice)],
                       (policy_p99(partC_result.choice, _rate) or _cap_y) * 1e3, "your prediction")
     if partC_overload:
@@ -896,11 +897,7 @@ def _(
 
 @app.cell
 def _(lab_record, lab_status):
-    mo.vstack([
-        ui.save_notice(lab_status.message),
-        ui.status_hud(lab_id=LAB.id, predictions=len(lab_record["predictions"]), of=4, saved=lab_status.saved,
-                      constraint_hit=lab_record["constraint_hit"], context=lab_record["context"]),
-    ])
+    ui.lab_footer(LAB.id, lab_record, lab_status, of=4)
     return
 
 
