@@ -124,7 +124,8 @@ def test_part_a_sla_violation_at_its_threshold_and_not_below():
     ok = max(u for u in range(1, 100) if Q.md1(u / 100 / D, D).p99_s <= 0.010)
     assert run(_defaults(partA_util=ok))["partA_slo_miss"] is False
     miss = run(_defaults(partA_util=ok + 1))
-    assert miss["partA_slo_miss"] and "P99 SLA: batch-1 endpoint at %d%%" % (ok + 1) in miss["lab_record"]["constraints"]
+    assert miss["partA_slo_miss"]
+    assert f"P99 SLA: batch-1 endpoint at {ok + 1}%" in miss["lab_record"]["constraints"]
     # exponential service: ln(100) D / (1 - rho) <= 10 ms
     ok_exp = math.floor(100 * (1 - math.log(100) * D / 0.010))
     assert LAB.slo_utilization(1.0) == ok_exp / 100
