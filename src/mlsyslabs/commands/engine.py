@@ -156,7 +156,7 @@ def validate(args) -> int:
                                                          "per_kernel_s": v.per_kernel_s, "per_call_s": v.per_call_s}
                                                      for k, v in P.CLASS_PROFILES.items()}}})
         return 0
-    rows = [[r.id, f"{r.predicted:,.4g}", f"{r.measured:,.4g}", r.unit, f"{r.relative_error:+.0%}",
+    rows = [[r.id, U.fmt_number(r.predicted, 4), U.fmt_number(r.measured, 4), r.unit, f"{r.relative_error:+.0%}",
              f"{r.implied_efficiency:.2f}" if r.implied_efficiency is not None else "-",
              "ok" if r.within_band else "OUT"] for r in results]
     print("Engine vs published measurements (efficiencies and overheads from the documented efficiency model, "

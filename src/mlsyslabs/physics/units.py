@@ -18,11 +18,11 @@ def fmt_number(x: float, digits: int = 3) -> str:
     x = float(x)
     if not math.isfinite(x):
         return "unbounded" if x > 0 else "undefined"
-    s = f"{x:.{digits}g}"
+    s = f"{x:,.{digits}g}"
     if "e" not in s:
         return s
     if abs(x) >= 1:
-        return f"{float(s):,.0f}"  # rounded to `digits` significant figures: '63,200', not '63,179'
+        return f"{float(s.replace(',', '')):,.0f}"  # rounded to `digits` significant figures: '63,200', not '63,179'
     decimals = digits - 1 - math.floor(math.log10(abs(x)))
     return f"{x:.{decimals}f}"
 
