@@ -141,3 +141,23 @@ def test_metrics_are_in_unit_interval_or_undefined(rows, t):
 @given(st.floats(0.01, 0.99), st.floats(0.01, 1), st.floats(0, 1))
 def test_forced_fpr_is_non_negative(p, ppv, fnr):
     assert Fa.chouldechova_fpr(prevalence=p, ppv=ppv, fnr=fnr) >= 0
+
+
+def test_calibrated_population_is_calibrated_and_shares_the_roc_curve():
+    # the score is the Bayes posterior: within each group, mean score ~ positive rate and the ECE is small
+    s1, y1 = Fa.calibrated_population(6000, base_rate=0.3, seed=1)
+    s2, y2 = Fa.calibrated_population(6000, base_rate=0.1, seed=2)
+    cal = Fa.calibration_by_group(scores=s1 + s2, labels=y1 + y2, groups=["a"] * 6000 + ["b"] * 6000)
+    for k in cal:
+        assert cal[k].ece < 0.03 and abs(cal[k].mean_score - cal[k].positive_rate) < 0.02
+    # logit(posterior) = logit(p) + d logit(raw score) for synthetic_population's squashed evidence
+    from mlsyslabs.physics import synthetic_population
+    raw, _ = synthetic_population(10, base_rate=0.3, separation=1.5, seed=1)
+    s, _ = Fa.calibrated_population(10, base_rate=0.3, separation=1.5, seed=1)
+    for r, v in zip(raw, s):
+        assert math.log(v / (1 - v)) == pytest.approx(math.log(0.3 / 0.7) + 1.5 * math.log(r / (1 - r)))
+    # one shared threshold: the higher-base-rate group gets the higher FPR and the lower FNR
+    g = Fa.group_confusion(scores=s1 + s2, labels=y1 + y2, groups=["a"] * 6000 + ["b"] * 6000, threshold=0.4)
+    assert g["a"].fpr > g["b"].fpr + 0.05 and g["a"].fnr < g["b"].fnr - 0.05
+    with pytest.raises(PhysicsError):
+        Fa.calibrated_population(10, base_rate=1.0)

@@ -235,3 +235,26 @@ def disparity_detection_time(*, p_reference: float, p_group: float, group_events
     days = delay + events / rate
     w = None if window_days is None else positive("window_days", window_days)
     return DetectionTime(n, events, days, True if w is None else days <= w, w)
+
+
+# ------------------------------------------------------------------ a calibrated score
+def calibrated_population(n: int, *, base_rate: float, separation: float = 1.5, seed: int = 0):
+    """Seeded (scores, labels) whose score is calibrated within the group: the Bayes
+    posterior P(y = 1 | x) for the latent evidence x of `operations.synthetic_population`
+    (x ~ N(0, 1) for negatives, N(separation, 1) for positives). For equal-variance
+    Gaussian classes the posterior log-odds are logit(p) + d x - d^2 / 2 (linear
+    discriminant, e.g. Hastie, Tibshirani & Friedman, ESL 4.3). Every group shares the
+    ROC curve; only the base rate p shifts the score, the setting of Chouldechova 2017."""
+    from .operations import synthetic_population
+
+    p = fraction("base_rate", base_rate, allow_one=False)
+    d = real("separation", separation, lo=0.0, hi=50.0, lo_open=True)
+    raw, labels = synthetic_population(n, base_rate=p, separation=d, seed=seed)
+    prior = math.log(p / (1 - p))
+    # synthetic_population's score is logistic(x - d/2), so logit(raw) = x - d/2 and
+    # logit(posterior) = logit(p) + d x - d^2/2 = logit(p) + d logit(raw)
+    scores = []
+    for r in raw:
+        z = prior + d * math.log(r / (1 - r))
+        scores.append(1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0)
+    return scores, [int(y) for y in labels]
