@@ -510,7 +510,8 @@ def _(partC_batch, partC_bounds, partC_oom, partC_precision, partC_result, partC
         _items.append(_fig)
         _items.append(ui.cards(*[
             ui.metric_card(k, BOUND_TEXT[e.bound],
-                           f"{U.fmt_seconds(e.step_time_s)} per step, {U.fmt_bytes(e.memory_bytes)} resident",
+                           f"{U.fmt_seconds(e.step_time_s)} per step, {U.fmt_bytes(e.memory_bytes)} resident"
+                           + ("" if e.fits else ": does not fit"),
                            "fail" if not e.fits else "ok") for k, e in _ok.items()]))
     if partC_oom:
         _e = partC_bounds[partC_oom[0]]
