@@ -9,7 +9,8 @@ from .devices import (DEVICES, TIER_METRICS, TIER_REFERENCE, TIERS, Device, devi
 from .errors import MissingFieldError, PhysicsError, UnknownIdError
 from .memory import (DEFAULT_MEMORY_FRACTION, activation_bytes_inference, activation_bytes_training, fits,
                      mlp_activation_bytes, mlp_training_memory,
-                     kv_cache_bytes, max_params_that_fit, training_memory, weights_bytes)
+                     kv_cache_bytes, max_params_that_fit, training_memory, weights_bytes,
+                     gpu_training_bytes, OFFLOAD_BYTES_PER_PARAM_PER_STEP)
 from .operations import GRID_CARBON, energy_and_carbon, group_rates, psi, synthetic_population
 from .precisions import BYTES_PER_ELEMENT, PRECISIONS, bytes_per_element
 from .queueing import ggc, kingman, littles_law, md1, mg1, mm1, mmc, percentile, simulate_batching, simulate_queue

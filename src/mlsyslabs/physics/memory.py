@@ -172,3 +172,20 @@ def mlp_training_memory(sizes, *, batch=1, precision="fp32", optimizer="adam",
     act = mlp_activation_bytes(sizes, batch=batch, precision=precision, training=True)
     return replace(mem, activation_bytes=act, total_bytes=mem.total_bytes - mem.activation_bytes + act,
                    assumptions=dict(mem.assumptions, seq_len=1, activations="batch x sum(layer widths)"))
+
+
+# ZeRO-Offload (Ren et al. 2021, "ZeRO-Offload: Democratizing Billion-Scale Model
+# Training", USENIX ATC, Section 4): optimizer states and the fp32 master weights
+# live in host memory and the optimizer step runs on the CPU; the GPU keeps the
+# 16-bit weights, gradients and activations. Per step, gradients go down to the
+# host and updated 16-bit weights come back up: 2 x 2 bytes per parameter.
+OFFLOAD_BYTES_PER_PARAM_PER_STEP = 4
+
+
+def gpu_training_bytes(mem: TrainingMemory, *, offload_optimizer: bool = False) -> float:
+    """Bytes a training footprint keeps in GPU memory: everything, or with the
+    optimizer offloaded (ZeRO-Offload), all but the optimizer states and master copy."""
+    check_bool("offload_optimizer", offload_optimizer)
+    if not offload_optimizer:
+        return mem.total_bytes
+    return mem.total_bytes - mem.optimizer_bytes - mem.master_weights_bytes
