@@ -290,7 +290,7 @@ def _(partA_now, partA_now_gaps, partA_rate_a, partA_rate_b, partA_rates, partA_
     _signs = {"same": (0, 0), "a_more_flags": (1, -1), "a_fewer_flags": (-1, 1), "a_worse_both": (1, 1)}[_pred]
     _size = max(abs(partA_now_gaps["fpr"] or 0), abs(partA_now_gaps["fnr"] or 0), POLICY_GAP)
     _fig.add_trace(go.Scatter(x=[PART_A["threshold"]] * 2, y=[100 * _signs[0] * _size, 100 * _signs[1] * _size],
-                              mode="markers+text", text=["your FPR gap", "your FNR gap"], textposition="middle right",
+                              mode="markers+text", text=["your FPR gap", "your FNR gap"], textposition="middle left",
                               marker=dict(size=14, symbol="x", color=charts.COLOR["highlight"]),
                               name="your prediction (direction)"))
     charts.reference_line(_fig, partA_threshold.value, f"t = {U.fmt_number(partA_threshold.value, 2)}", axis="x")
@@ -537,9 +537,9 @@ def _(lab, partC_prediction):
         "partC", "Energy", choice, G.closest_option(PART_C_OPTIONS, partC_life["ratio"]),
         option_values=PART_C_OPTIONS, actual=partC_life["ratio"], unit="x training",
         explanation=(
-            f"Training: {TRAIN['gpus']} GPUs x {U.fmt_number(24 * TRAIN['days'])} hours = "
+            f"Training: {TRAIN['gpus']} GPUs x {U.fmt_number(24 * TRAIN['days'], 6)} hours = "
             f"{kwh(partC_life['train'].energy_kwh)}. Serving: {PART_C['serving_gpus']} GPUs x "
-            f"{U.fmt_number(HOURS_PER_YEAR * PART_C['years'])} hours = {kwh(partC_life['serve'].energy_kwh)}, "
+            f"{U.fmt_number(HOURS_PER_YEAR * PART_C['years'], 6)} hours = {kwh(partC_life['serve'].energy_kwh)}, "
             f"{U.fmt_number(partC_life['ratio'], 2)} times as much. Fewer GPUs at lower utilization still draw "
             "idle power, every hour, for years; the training run is a one-off. Over a deployment, inference "
             "usually dominates a model's energy and carbon."
