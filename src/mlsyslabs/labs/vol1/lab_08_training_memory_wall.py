@@ -42,6 +42,8 @@ with app.setup:
         "Offload optimizer states to host memory": "offload",
         "Halve the microbatch, accumulate gradients": "accumulate",
     }
+    PART_C_SHORT = {"mixed": "bf16 mixed precision", "recompute": "full recomputation",
+                    "offload": "optimizer offload", "accumulate": "half microbatch"}
 
 
 @app.function
@@ -376,7 +378,7 @@ def _(partB_micro, partB_now, partB_oom, partB_recompute, partB_result, partB_st
         y=[r.step_time_s for r in partB_steps.values()],
         text=[f"{U.fmt_seconds(r.step_time_s)}, {U.fmt_bytes(r.memory_per_gpu_bytes)}{'' if r.fits else ' (OOM)'}"
               for r in partB_steps.values()],
-        textposition="outside",
+        textposition="inside",
         marker_color=[charts.COLOR["neutral"] if not r.fits else charts.COLOR["series"] for r in partB_steps.values()],
     ))
     charts.themed(_fig, title=f"Step time by recomputation, microbatch {partB_micro.value}",
@@ -503,9 +505,8 @@ def _(partC_batch, partC_offload, partC_precision, partC_recompute):
 def _(partC_batch, partC_freed, partC_gpu, partC_mem, partC_offload, partC_oom, partC_precision,
       partC_recompute, partC_result):
     mo.stop(partC_result is None, ui.locked("the memory levers"))
-    _names = {v: k for k, v in PART_C_CHANGES.items()}
     _fig = go.Figure(go.Bar(
-        x=[_names[c].split(" (")[0].replace(" optimizer states", "") for c in partC_freed],
+        x=[PART_C_SHORT[c] for c in partC_freed],
         y=[b / 1e9 for b in partC_freed.values()],
         text=[U.fmt_bytes(b) for b in partC_freed.values()], textposition="outside",
         marker_color=[charts.COLOR["highlight"] if c == partC_result.choice else charts.COLOR["series"]
