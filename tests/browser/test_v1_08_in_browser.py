@@ -35,7 +35,7 @@ def test_v1_08_predict_reveal_oom_and_ledger(fresh_server, page):
     oom = page.locator("[data-failure='OOM']")
     expect(oom).to_have_count(2, timeout=TIMEOUT)  # Part A's 7B and Part C's fp32 run
     page.screenshot(path=str(ARTIFACTS / "v1.08-unlocked.png"))
-    page.get_by_text("bf16 mixed precision", exact=True).click()
+    page.locator("label").get_by_text("bf16 mixed precision", exact=True).click()
     page.get_by_text("Full activation recomputation", exact=True).click()
     page.get_by_text("Offload optimizer states to host", exact=True).click()
     expect(oom).to_have_count(1, timeout=TIMEOUT)  # the levers combined fit: reversible
