@@ -14,3 +14,18 @@ def isolated_home(tmp_path, monkeypatch):
     home = tmp_path / "mlsyslabs-home"
     monkeypatch.setenv("MLSYSLABS_HOME", str(home))
     return home
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium (Debian's) per test process, shared by every package that
+    drives a browser: Playwright's sync API cannot be started twice in one process."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = os.environ.get("MLSYSLABS_CHROMIUM", "/usr/bin/chromium")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--no-first-run"]
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=flags)
+        yield b
+        b.close()

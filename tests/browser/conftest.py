@@ -68,16 +68,6 @@ def fresh_server(tmp_path_factory):
         yield srv
 
 
-@pytest.fixture(scope="session")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page(browser):
     ARTIFACTS.mkdir(exist_ok=True)

@@ -54,14 +54,16 @@ def stop_server(srv) -> None:
 @pytest.fixture(scope="session")
 def labs_server(tmp_path_factory):
     srv = start_server(tmp_path_factory.mktemp("sec-home"))
-    # the first page load imports marimo's app: wait until it answers
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(srv["url"] + "/", timeout=5)
-            break
-        except OSError:
-            time.sleep(0.3)
+    # the first loads import marimo's app and read the lab: wait until both answer
+    # (a loaded CI machine once answered the very first lab request with 500)
+    for path in ("/", "/labs/v1.00/"):
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(srv["url"] + path, timeout=5)
+                break
+            except OSError:
+                time.sleep(0.3)
     yield srv
     stop_server(srv)
 

@@ -3,7 +3,6 @@ from a real Chromium: read a lab page, call the kernel API, open the lab websock
 Every attempt must fail; the same calls from the labs' own origin succeed."""
 import functools
 import http.server
-import os
 import threading
 
 import pytest
@@ -11,10 +10,6 @@ import pytest
 from .conftest import free_port
 
 pytestmark = pytest.mark.browser
-CHROMIUM = os.environ.get("MLSYSLABS_CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run"]
-
 ATTACK_JS = """
 async ([target, callKernel]) => {
   const out = {};
@@ -50,14 +45,10 @@ def evil_site(tmp_path):
 
 
 @pytest.fixture
-def chromium_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page = b.new_page()
-        yield page
-        b.close()
+def chromium_page(browser):
+    page = browser.new_page()
+    yield page
+    page.close()
 
 
 def test_a_page_on_another_origin_cannot_drive_the_labs(labs_server, evil_site, chromium_page):
