@@ -2,6 +2,13 @@ import os
 import tempfile
 
 import pytest
+from hypothesis import settings
+
+# CI replays the same examples every run (a red build must be reproducible); local runs
+# keep exploring new ones.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 # Collection runs the labs headless (to enumerate their controls): even that must never
 # touch the learner's real ledger, and every xdist worker must see the same empty one.

@@ -282,13 +282,14 @@ class _Replica:
         self.dec_iters = (osl - 1) / self.E  # iterations a request spends decoding (0: prompt only)
         self.dec_servers = disagg.decode_instances if disagg else 1
         self._chunks()
-        # Prompts one iteration can carry: as many whole prompts as fit the token budget, but sharing an
-        # iteration is free only up to s_p / (a prompt's own extra time): the prompt queue has that many servers.
+        # Prompts one iteration can carry: as many whole prompts as fit the token budget. The prompt queue
+        # is modelled as that many servers of service time s_p each, scaled so that its capacity is the
+        # throughput of a full batch of prompts (fit / its iteration time), not fit / s_p.
         fit = max(1, min(self.max_batch, self.max_num_tokens // max(1, min(isl, self.max_num_tokens))))
         if not (self.chunked or isl <= self.max_num_tokens):
             fit = 1
-        extra1, s_p1 = self.prefill_terms(1.0)
-        self.prompts_per_iteration = max(1, min(fit, int(s_p1 / max(extra1, 1e-15))))
+        _, s_p1 = self.prefill_terms(1.0)
+        self.prompts_per_iteration = max(1, min(fit, round(s_p1 * fit / self.prompts_iteration(1.0, fit))))
         self.pre_servers = (disagg.prefill_instances if disagg else 1) * self.prompts_per_iteration
         if disagg is not None:
             self.s_p_alone = self.prefill_alone() + isl * self.kvb / self.kv_bw
@@ -374,6 +375,19 @@ class _Replica:
             service += t_mix
         return extra, service
 
+    def prompts_iteration(self, batch, k):
+        """Time of one iteration at decode batch `batch` carrying the work of k >= 1 whole
+        prompts (all their chunks). The memory and compute of the prompts add to the decode
+        pass's before the roofline max, so the slack one prompt hides in is not counted again
+        for the next one."""
+        tm, tc, draft = self._roof(batch)
+        base_tokens = batch * (self.spec.draft_tokens + 1 if self.spec else 1)
+        cm = sum(c[0] for c in self.chunks)
+        cc = sum(c[1] for c in self.chunks)
+        tokens = sum(c[2] for c in self.chunks)
+        return max(tm + k * cm, tc + k * cc) + self.comm(base_tokens + k * tokens) + self.o_pre + \
+            self.o_seq * batch + draft
+
     def prefill_alone(self):
         """One prompt on an idle (prefill-only) instance, plus its KV transfer when disaggregated."""
         t = 0.0
@@ -397,7 +411,12 @@ def _state(r: _Replica, B: float, others: float = 1.0, X: float | None = None):
     t_d, bound = r.t_dec(running)
     if r.disagg is None:
         extra, s_p = r.prefill_terms(running)
-        tau = t_d + (others * B * extra / r.dec_iters if r.dec_iters else 0.0)
+        k = others * B / r.dec_iters if r.dec_iters else 0.0  # prompts per decode iteration
+        if k <= 1.0:  # an iteration carries one prompt or none: the expected time is exact
+            tau = t_d + k * extra
+        else:  # several prompts share an iteration: their work adds up before the roofline max
+            tau = t_d + extra + r.prompts_iteration(running, k) - r.prompts_iteration(running, 1.0)
+            extra = (tau - t_d) / k
     else:
         extra, s_p, tau = 0.0, r.s_p_alone, t_d
     x = X if r.dec_iters == 0 else B / (r.dec_iters * tau)
@@ -507,11 +526,20 @@ def _closed_terms(r: _Replica, N: int, B: float):
     X = x * r.dec_servers
     s_q = s_p / r.pre_servers  # Seidmann: c servers ~ one c times faster plus a delay
     U = X * s_q
-    wait = s_q * a * U / (2.0 * (1.0 - a * U)) if a * U < 1.0 else math.inf  # deterministic service
+    # deterministic service; the prompt queue cannot run above its capacity (U < 1) whatever
+    # Schweitzer's (N - 1)/N would allow for a small population
+    wait = s_q * a * U / (2.0 * (1.0 - a * U)) if U < 1.0 else math.inf
     decoding = B * r.dec_servers if r.dec_iters else 0.0
     residual = min(1.0, a * decoding) * tau / 2.0 if r.disagg is None else 0.0
     R_p = s_p + wait + residual
     return decoding + X * R_p, st, X, R_p, wait, residual, a * U
+
+
+def _prompt_utilization(r: _Replica, N: int, B: float) -> float:
+    """Prompt-queue utilization at B decoding sequences per instance."""
+    n = min(N, r.slots * r.dec_servers)
+    st = _state(r, B, (n - 1) / n)
+    return st[1] * r.dec_servers * st[3] / r.pre_servers
 
 
 def _closed(r: _Replica, populations):
@@ -524,13 +552,22 @@ def _closed(r: _Replica, populations):
             x_cap = r.pre_servers / _state(r, 0.0, X=0.0)[3] / r.dec_servers
             B = _bisect(lambda x: _closed_terms(r, N, x)[0], 0.0, x_cap * (1 - 1e-12), N)
         else:
-            B = _first_crossing(lambda b: _closed_terms(r, N, b)[0], 0.0, min(b_max, N / r.dec_servers), N)
-            if B is None:  # every slot busy: the rest of the users wait for one
+            hi = min(b_max, N / r.dec_servers)
+            saturated = _prompt_utilization(r, N, hi) >= 1.0
+            if saturated:  # the batch at which the prompt queue reaches its capacity
+                hi = _bisect(lambda b: _prompt_utilization(r, N, b), 0.0, hi, 1.0) * (1 - 1e-9)
+            B = _first_crossing(lambda b: _closed_terms(r, N, b)[0], 0.0, hi, N)
+            if B is None and saturated:  # the prompt queue is the bottleneck: the other users queue for it
+                B = hi
+            elif B is None:  # every slot busy: the rest of the users wait for one
                 B = b_max
                 limits.append("kv_slots" if r.kv_slots <= r.max_batch else "max_batch")
         n_in, st, X, R_p, wait, residual, p_wait = _closed_terms(r, N, B)
+        if r.dec_iters and not limits and n_in < N * (1 - 1e-6):  # Little's law puts the rest in the queue
+            wait += (min(N, r.slots * r.dec_servers) - n_in) / X
+            R_p = st[3] + wait + residual
         tau = st[0]
-        slot_wait = max(0.0, N / X - R_p - r.dec_iters * tau) if limits else 0.0
+        slot_wait = max(0.0, N / X - R_p - r.dec_iters * tau)  # users beyond the slots wait for one
         U = X * st[3] / r.pre_servers
         if U >= 0.9:
             limits.append("prefill")
