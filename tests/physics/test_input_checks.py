@@ -201,6 +201,9 @@ SPECS: dict[str, Spec] = {
                                                       "metric": choice(P.TIER_METRICS)}),
     "devices.tier_span": Spec(devices.tier_span, {"metric": choice(P.TIER_METRICS),
                                                   "tiers": fixed(None, [{"cloud": "h100-sxm"}, 3])}),
+    "devices.what_if_device": Spec(devices.what_if_device, {
+        "device": choice(["h100-sxm", "jetson-orin-nx-16gb", "a17-pro", "coral-edge-tpu"]),
+        "compute_scale": kind("pos"), "bandwidth_scale": kind("pos")}),
     # -- efficiency
     "efficiency.device_class": Spec(efficiency.device_class, {"device": choice(P.DEVICES)}),
     "efficiency.profile": Spec(efficiency.profile, {"device": choice(P.DEVICES)}),

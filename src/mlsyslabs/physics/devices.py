@@ -375,3 +375,26 @@ def tier_span(metric: str, tiers: dict | None = None) -> dict:
         raise PhysicsError(f"tiers must map every tier ({', '.join(TIERS)}) to a device id, got {tiers!r}")
     vals = {t: tier_metric(ref[t], metric) for t in TIERS}
     return {"values": vals, "ratio": vals["cloud"] / vals["tiny"]}
+
+
+def what_if_device(device, *, compute_scale: float = 1.0, bandwidth_scale: float = 1.0) -> Device:
+    """A hypothetical part: `device` with every peak (dense and 2:4 sparse, training
+    too) multiplied by `compute_scale` and its memory bandwidth by `bandwidth_scale`;
+    memory, power and prices unchanged. For 'what if the chip had 2x the FLOP/s'
+    questions (v1.11): the result is labelled as hypothetical in its id, name and notes."""
+    from .errors import check_number
+
+    d = get_device(device)
+    check_number("compute_scale", compute_scale, lo=0, lo_open=True)
+    check_number("bandwidth_scale", bandwidth_scale, lo=0, lo_open=True)
+    if compute_scale == 1 and bandwidth_scale == 1:
+        return d
+    from dataclasses import replace
+
+    scale = lambda table: {p: v * compute_scale for p, v in table.items()}  # noqa: E731
+    tag = f"{compute_scale:g}x FLOP/s, {bandwidth_scale:g}x bandwidth"
+    return replace(d, id=f"{d.id}@{compute_scale:g}x-flops-{bandwidth_scale:g}x-bw",
+                   name=f"{d.name} ({tag}, hypothetical)", peak_flops=scale(d.peak_flops),
+                   sparse_peak_flops=scale(d.sparse_peak_flops), training_peak_flops=scale(d.training_peak_flops),
+                   memory_bw=d.memory_bw * bandwidth_scale if d.memory_bw is not None else None,
+                   notes=f"hypothetical: {d.name} with {tag}. {d.notes}".strip())

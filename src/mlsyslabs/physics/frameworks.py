@@ -104,6 +104,18 @@ def gemm_cost(*, m, n, k, precision: str = "bf16", name: str = "GEMM") -> OpCost
     return OpCost(name, "gemm", 2.0 * m * n * k, b * (m * k + k * n + m * n))
 
 
+def gemm_ridge_rows(*, n, k, ridge, precision: str = "bf16") -> float:
+    """Rows m (tokens in a batch) at which an (m x k) @ (k x n) GEMM's intensity
+    2 m n k / (b (m k + k n + m n)) reaches `ridge` FLOP/byte (v1.11):
+    m* = R b k n / (2 k n - R b (k + n)); infinity when the intensity's limit for large m,
+    2 k n / (b (k + n)), stays at or below the ridge (the GEMM never turns compute-bound)."""
+    for arg, v in (("n", n), ("k", k), ("ridge", ridge)):
+        check_positive(arg, v)
+    b = bytes_per_element(precision)
+    denom = 2.0 * k * n - ridge * b * (k + n)
+    return math.inf if denom <= 0 else ridge * b * k * n / denom
+
+
 def softmax_cost(*, rows, cols, precision: str = "bf16", name: str = "softmax") -> OpCost:
     check_positive("rows", rows)
     check_positive("cols", cols)
