@@ -209,6 +209,19 @@ def md1(arrival_rate, service_time) -> QueueResult:
     return _result("M/D/1", rho, wq, wq + d, arrival_rate, pct)
 
 
+def md1_quantile(q, arrival_rate, service_time):
+    """The q-quantile (q in (0, 1)) of the M/D/1 sojourn time D + W_q, exact as in `md1`
+    but at any level (P99.9, or the level a sample percentile actually landed on)."""
+    q = A.real("q", q, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+    d = A.positive("service_time", service_time)
+    rho = _stable(arrival_rate, 1.0 / d)
+    if 1.0 - q >= rho:
+        return d
+    roots = _md1_roots(rho)
+    guess = max(1.0, math.log(max(rho, 1e-300) / (1.0 - q)) / roots[0].real * 2.0)
+    return d * (1.0 + _bisect_quantile(lambda x: _md1_wait_survival(x, rho, roots), q, guess))
+
+
 # -------------------------------------------------------------- general service
 def _gamma_p(a: float, x: float) -> float:
     """Regularized lower incomplete gamma P(a, x): series below a + 1, Lentz's
