@@ -106,7 +106,8 @@ def test_compare_runs_welch():
 def test_bad_input_is_named():
     for call in (lambda: M.quantile_interval(0, 0.99), lambda: M.quantile_interval(10, 1.0),
                  lambda: M.runs_to_resolve(0.0, 0.05), lambda: M.difference_ci_halfwidth(0.05, 1),
-                 lambda: M.mlperf_min_queries(0.99, confidence=1.0), lambda: M.simulate_runs(mean_s=-1, cv=0.1, runs=3)):
+                 lambda: M.mlperf_min_queries(0.99, confidence=1.0),
+                 lambda: M.simulate_runs(mean_s=-1, cv=0.1, runs=3)):
         with pytest.raises(PhysicsError):
             call()
 
