@@ -78,3 +78,14 @@ def test_bare_command_takes_serve_options(capsys):
         port = s.getsockname()[1]
         code, _, err = run(capsys, "--port", str(port))  # parsed as `serve --port`
     assert code == 2 and f"port {port} on 127.0.0.1 is in use" in err
+
+
+def test_whoami_sets_shows_and_refuses_markup(capsys, isolated_home):
+    code, out, _ = run(capsys, "ledger", "whoami")
+    assert code == 0 and "no learner name set" in out
+    assert run(capsys, "ledger", "whoami", "Ada (s1234)")[0] == 0
+    code, out, _ = run(capsys, "ledger", "whoami")
+    assert code == 0 and out.strip() == "Ada (s1234)"
+    code, _, err = run(capsys, "ledger", "whoami", "<img src=x>")
+    assert code == 2 and "markup" in err and "Traceback" not in err
+    assert Ledger.open().learner() == "Ada (s1234)"

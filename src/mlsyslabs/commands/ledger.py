@@ -1,4 +1,4 @@
-"""`mlsyslabs ledger path | show | export | import | reset`.
+"""`mlsyslabs ledger path | show | whoami | export | import | reset`.
 
 Every failure is one line on stderr and exit code 2 (an OS error, a rejected file,
 end of input at the reset prompt), never a traceback. Text that comes from the
@@ -30,6 +30,9 @@ def add_parsers(sub) -> None:
     i = lsub.add_parser("import", help="merge a ledger FILE into yours (validated first)")
     i.add_argument("file")
     i.set_defaults(run=import_)
+    w = lsub.add_parser("whoami", help="show, or set with NAME, the learner name or student id your exports carry")
+    w.add_argument("name", nargs="?")
+    w.set_defaults(run=whoami)
     r = lsub.add_parser("reset", help="start an empty ledger (the old one is kept as a backup)")
     r.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     r.set_defaults(run=reset)
@@ -93,6 +96,17 @@ def show(args) -> int:
                     f"predictions {right}/{len(preds)} right{hit}"))
         if rec.get("decisions"):
             print("       decisions: " + clean(json.dumps(rec["decisions"], sort_keys=True, ensure_ascii=False)))
+    return 0
+
+
+@_os_errors
+def whoami(args) -> int:
+    led = _open()
+    if args.name is not None:
+        print(f"learner set to {clean(led.set_learner(args.name))}")
+    else:
+        name = led.learner()
+        print(clean(name) if name else "no learner name set: `mlsyslabs ledger whoami NAME` sets one")
     return 0
 
 

@@ -33,6 +33,7 @@ import datetime as _dt
 import json
 from pathlib import Path
 
+from . import chain
 from .merge import is_news, merge_records, same_content
 from .schema import MAX_VERSIONS, LedgerError, validate_document
 from .store import FILENAME, Ledger, _locked, atomic_write_json, empty_document, now_iso, parse_document
@@ -69,7 +70,7 @@ def merge_latest(a: dict, b: dict) -> dict:
 
 
 def _key(rec: dict) -> str:
-    return json.dumps(rec, sort_keys=True)
+    return json.dumps(chain.content(rec), sort_keys=True)
 
 
 def _compact(versions: list[dict]) -> list[dict]:
@@ -105,8 +106,12 @@ def merge_documents(mine: dict, theirs: dict) -> dict:
         if not same_content(versions[-1], latest):
             latest["saved_at"] = max(now_iso(), _saved_at(versions[-1]))
             versions.append(latest)
+        if versions != own:
+            chain.reseal_if_intact(versions, own, other)
         del versions[:-MAX_VERSIONS]
         out["labs"][lab_id] = versions
+    if "learner" not in out and "learner" in theirs:
+        out["learner"] = copy.deepcopy(theirs["learner"])
     out["created_at"] = min(mine.get("created_at") or "~", theirs.get("created_at") or "~")
     out["updated_at"] = max(mine.get("updated_at") or "", theirs.get("updated_at") or "")
     validate_document(out)

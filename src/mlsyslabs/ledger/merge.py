@@ -28,6 +28,7 @@ def merge_records(old: dict | None, new: dict) -> dict:
     new = copy.deepcopy(new)
     if not old:
         new.setdefault("predictions", [])
+        new.pop("chain", None)
         new["constraint_hit"] = bool(new.get("constraints"))
         return new
     old = copy.deepcopy(old)
@@ -51,6 +52,7 @@ def merge_records(old: dict | None, new: dict) -> dict:
     out["constraints"] = cons
     out["constraint_hit"] = bool(cons)
     out.pop("saved_at", None)
+    out.pop("chain", None)  # the store seals what it writes
     return out
 
 
@@ -66,8 +68,8 @@ def is_news(old: dict | None, merged: dict) -> bool:
 
 
 def same_content(a: dict | None, b: dict) -> bool:
-    """Equal apart from the save time."""
+    """Equal apart from the save time (and the seal, which covers it)."""
     if a is None:
         return False
-    strip = lambda r: {k: v for k, v in r.items() if k != "saved_at"}  # noqa: E731
+    strip = lambda r: {k: v for k, v in r.items() if k not in ("saved_at", "chain")}  # noqa: E731
     return strip(a) == strip(b)

@@ -9,7 +9,9 @@ Record (what a lab saves; `saved_at` added by the store):
                     "off_by", "committed_at"}],
    "memo": {"recommendation", "rejected", "risk", "would_change"} (strings, optional),
    "decisions": {str: scalar}, "outcomes": {str: scalar},
-   "constraint_hit": bool, "constraints": [str], "saved_at": ISO}
+   "constraint_hit": bool, "constraints": [str], "saved_at": ISO,
+   "chain": hex SHA-256 (ledger.chain: tamper evidence, added by the store)}
+The document may name its learner: "learner": {"name": str, "set_at": ISO}.
 """
 from __future__ import annotations
 
@@ -39,6 +41,8 @@ CONTRACT_TYPES = {("v1.10", "decisions", "precision"): "string",
                       "weights_bytes", "gradients_bytes", "optimizer_bytes", "master_weights_bytes",
                       "activations_bytes", "total_bytes", "bytes_per_param_training", "max_batch")}}
 _SAVED_AT = re.compile(r"[0-9]{4}-[0-9][0-9]-[0-9][0-9]T[0-9:.]+(Z|[+-][0-9][0-9]:[0-9][0-9])?")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+MAX_NAME = 120
 _MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|javascript:", re.IGNORECASE)
 
 
@@ -95,7 +99,8 @@ def validate_record(lab_id: str, rec, *, require_saved_at: bool = False) -> None
     if not isinstance(rec, dict):
         raise LedgerError(f"{where}: must be an object")
     _depth(rec, MAX_DEPTH, where)
-    allowed = {"context", "predictions", "decisions", "outcomes", "constraint_hit", "constraints", "memo", "saved_at"}
+    allowed = {"context", "predictions", "decisions", "outcomes", "constraint_hit", "constraints", "memo", "saved_at",
+               "chain"}
     extra = set(rec) - allowed
     if extra:
         raise LedgerError(f"{where}: unknown field(s) {', '.join(sorted(extra))}")
@@ -151,6 +156,9 @@ def validate_record(lab_id: str, rec, *, require_saved_at: bool = False) -> None
         raise LedgerError(f"{where}: constraints must be a list of strings")
     for c in cons:
         check_string(f"{where} constraint", c)
+    chain = rec.get("chain")
+    if chain is not None and not (isinstance(chain, str) and _HEX64.fullmatch(chain)):
+        raise LedgerError(f"{where}: chain must be 64 hexadecimal digits")
     sa = rec.get("saved_at")
     if require_saved_at and not isinstance(sa, str):
         raise LedgerError(f"{where}: saved_at missing")
@@ -159,15 +167,37 @@ def validate_record(lab_id: str, rec, *, require_saved_at: bool = False) -> None
             raise LedgerError(f"{where}: saved_at must be an ISO 8601 timestamp")
 
 
+def check_name(name) -> str:
+    """A learner's name or student id: one printable line, 1-120 characters, no markup."""
+    if not isinstance(name, str) or not name.strip():
+        raise LedgerError("a learner name must be a non-empty string")
+    name = name.strip()
+    if len(name) > MAX_NAME or not name.isprintable():
+        raise LedgerError(f"a learner name must be one printable line of at most {MAX_NAME} characters")
+    check_string("learner name", name)
+    return name
+
+
+def validate_learner(learner) -> None:
+    if not isinstance(learner, dict) or set(learner) - {"name", "set_at"}:
+        raise LedgerError("learner must be an object with keys name and set_at")
+    check_name(learner.get("name"))
+    sa = learner.get("set_at")
+    if sa is not None and not (isinstance(sa, str) and _SAVED_AT.fullmatch(sa)):
+        raise LedgerError("learner.set_at must be an ISO 8601 timestamp")
+
+
 def validate_document(doc) -> None:
     if not isinstance(doc, dict):
         raise LedgerError("ledger must be a JSON object")
     _depth(doc, MAX_DEPTH + 3, "ledger")
     if doc.get("schema_version") != SCHEMA_VERSION:
         raise LedgerError(f"schema_version must be {SCHEMA_VERSION}, got {doc.get('schema_version')!r}")
-    extra = set(doc) - {"schema_version", "created_at", "updated_at", "labs"}
+    extra = set(doc) - {"schema_version", "created_at", "updated_at", "labs", "learner"}
     if extra:
         raise LedgerError(f"unknown top-level field(s) {', '.join(sorted(extra))}")
+    if "learner" in doc:
+        validate_learner(doc["learner"])
     labs = doc.get("labs")
     if not isinstance(labs, dict) or len(labs) > MAX_LABS:
         raise LedgerError(f"labs must be an object with at most {MAX_LABS} labs")

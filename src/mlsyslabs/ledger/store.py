@@ -30,8 +30,9 @@ import threading
 import time
 from pathlib import Path
 
+from . import chain
 from .merge import is_news, merge_records, same_content
-from .schema import MAX_VERSIONS, SCHEMA_VERSION, LedgerError, validate_document, validate_record
+from .schema import MAX_VERSIONS, SCHEMA_VERSION, LedgerError, check_name, validate_document, validate_record
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_LEDGER_BYTES = 64 * 1024 * 1024  # larger is not a ledger we wrote: set aside, never read into memory
@@ -356,6 +357,7 @@ class Ledger:
             versions.append(rec)
         else:
             versions[-1] = rec
+        chain.seal_last(versions)
         del versions[:-MAX_VERSIONS]  # bounded history per lab
         doc["updated_at"] = rec["saved_at"]
         atomic_write_json(self.path, doc)
@@ -386,16 +388,36 @@ class Ledger:
             doc = self._load()
             for lab_id, versions in incoming["labs"].items():
                 mine = doc["labs"].setdefault(lab_id, [])
-                seen = {json.dumps(v, sort_keys=True) for v in mine}
+                before = copy.deepcopy(mine)
+                seen = {json.dumps(chain.content(v), sort_keys=True) for v in mine}
                 for v in versions:
-                    if json.dumps(v, sort_keys=True) not in seen:
+                    if json.dumps(chain.content(v), sort_keys=True) not in seen:
                         mine.append(v)
                         added += 1
                 mine.sort(key=lambda r: r["saved_at"])
+                if mine != before:
+                    chain.reseal_if_intact(mine, before, versions)
+            if "learner" not in doc and "learner" in incoming:
+                doc["learner"] = incoming["learner"]
             validate_document(doc)
             doc["updated_at"] = now_iso()
             atomic_write_json(self.path, doc)
         return added
+
+    def learner(self) -> str | None:
+        """The learner's name or student id, when set (`mlsyslabs ledger whoami`)."""
+        return (self._read().get("learner") or {}).get("name")
+
+    def set_learner(self, name: str) -> str:
+        """Name this ledger's learner (exports and class reports carry it)."""
+        name = check_name(name)
+        with _locked(self.path):
+            doc = self._load()
+            doc["learner"] = {"name": name, "set_at": now_iso()}
+            doc["updated_at"] = doc["learner"]["set_at"]
+            validate_document(doc)
+            atomic_write_json(self.path, doc)
+        return name
 
     def reset(self) -> Path | None:
         """Start an empty ledger; the old file is kept as a backup, not deleted."""
