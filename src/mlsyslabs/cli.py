@@ -9,7 +9,7 @@ from .commands import UserError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .commands import engine, fleet_cmds, labs, ledger, scale, site
+    from .commands import classroom, engine, fleet_cmds, labs, ledger, scale, site
 
     p = argparse.ArgumentParser(prog="mlsyslabs", description="ML systems labs and their physics engine")
     sub = p.add_subparsers(dest="command")
@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     scale.add_parsers(sub)
     fleet_cmds.add_parsers(sub)
     site.add_parsers(sub)
+    classroom.add_parsers(sub)
     return p
 
 

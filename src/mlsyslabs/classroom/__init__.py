@@ -1,0 +1,1 @@
+"""Class mode: collect a class's exported ledgers and report what it predicted."""
