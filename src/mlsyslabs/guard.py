@@ -90,8 +90,9 @@ class Guard:
     """Wraps an ASGI app; see the module docstring for what it refuses and why."""
 
     def __init__(self, app, *, allowed_hosts=(), allow_ip_literals: bool = False, token: str | None = None,
-                 cookie_name: str = "mlsyslabs_token", hide_paths=()):
+                 cookie_name: str = "mlsyslabs_token", hide_paths=(), learner_cookie: str | None = None):
         self.app = app
+        self.learner_cookie = learner_cookie  # class mode: every browser gets a learner id (classroom.learners)
         self.allowed = {h.lower().strip("[]").rstrip(".") for h in (*LOOPBACK_HOSTS, *allowed_hosts) if h}
         self.allow_ip_literals = allow_ip_literals
         self.token = token or None
@@ -153,9 +154,27 @@ class Guard:
         if self.token and kind == "http" and any(k == "token" for k, _ in query) \
                 and scope.get("method") in ("GET", "HEAD"):
             return await self._set_cookie_and_redirect(scope, send, query)
+        set_cookie = None
+        if kind == "http" and self.learner_cookie:
+            scope, set_cookie = self._with_learner(scope, headers)
         if kind == "http":
-            send = self._filtered_send(send)
+            send = self._filtered_send(send, set_cookie)
         return await self.app(scope, receive, send)
+
+    def _with_learner(self, scope, headers):
+        """A browser without a (well-formed) learner cookie gets a new id: seen by this
+        request already, and set on its response."""
+        from .classroom.learners import new_id, valid
+
+        if valid(_cookies(headers.get("cookie", "")).get(self.learner_cookie)):
+            return scope, None
+        learner = new_id()
+        pair = f"{self.learner_cookie}={learner}"
+        rest = [(k, v) for k, v in scope.get("headers", []) if k.lower() != b"cookie"]
+        others = [c.strip() for c in headers.get("cookie", "").split(";")
+                  if c.strip() and c.strip().partition("=")[0] != self.learner_cookie]
+        scope = dict(scope, headers=[*rest, (b"cookie", "; ".join([*others, pair]).encode("latin-1"))])
+        return scope, f"{pair}; Path=/; HttpOnly; SameSite=Strict; Max-Age=31536000"
 
     async def _set_cookie_and_redirect(self, scope, send, query):
         rest = [(k, v) for k, v in query if k != "token"]
@@ -171,7 +190,7 @@ class Guard:
                                 (b"content-length", b"0")]})
         await send({"type": "http.response.body", "body": b""})
 
-    def _filtered_send(self, send):
+    def _filtered_send(self, send, set_cookie: str | None = None):
         hider = self.hider
         state = {"start": None, "buffer": []}
 
@@ -183,6 +202,8 @@ class Guard:
                 names = {k.lower() for k, _ in hdrs}
                 if b"x-frame-options" not in names:
                     hdrs.append((b"x-frame-options", b"SAMEORIGIN"))
+                if set_cookie:
+                    hdrs.append((b"set-cookie", set_cookie.encode("latin-1")))
                 ctype = dict((k.lower(), v) for k, v in hdrs).get(b"content-type", b"")
                 message = dict(message, headers=hdrs)
                 if hider and ctype.startswith(b"text/html") and b"content-encoding" not in names:

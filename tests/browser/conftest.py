@@ -24,13 +24,13 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(home: Path):
-    """`mlsyslabs serve` on a free 127.0.0.1 port with its own ledger home."""
+def running_server(home: Path, *options: str):
+    """`mlsyslabs serve [options]` on a free 127.0.0.1 port with its own ledger home."""
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's `chromium` package (see .ci/run)")
     port = _free_port()
     env = dict(os.environ, MLSYSLABS_HOME=str(home))
-    proc = subprocess.Popen([sys.executable, "-m", "mlsyslabs.cli", "serve", "--port", str(port)], env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "mlsyslabs.cli", "serve", "--port", str(port), *options], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60

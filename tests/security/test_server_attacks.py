@@ -171,3 +171,20 @@ def test_gallery_answers_whatever_the_ledger_holds(labs_server):
     assert status == 200 and "could not be read" in text and "ledger.unreadable-" in text
     assert str(home) not in text
     assert len(list(home.glob("ledger.unreadable-*.json"))) >= 1
+
+
+# ------------------------------------------------------------ learner name
+def test_learner_name_is_set_from_the_gallery_only_by_its_own_origin(labs_server):
+    from mlsyslabs.ledger import Ledger
+
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    status, _, _ = request(labs_server, "POST", "/whoami", {**form, "Origin": "http://evil.example"}, "name=Mallory")
+    assert status == 403
+    own = f"http://127.0.0.1:{labs_server['port']}"
+    status, hdrs, _ = request(labs_server, "POST", "/whoami", {**form, "Origin": own}, "name=Ada+%28s1%29")
+    assert status == 303 and Ledger.open(labs_server["home"]).learner() == "Ada (s1)"
+    status, _, body = request(labs_server, "POST", "/whoami", {**form, "Origin": own}, "name=%3Cscript%3E")
+    assert status == 400 and b"not saved" in body and b"<script>" not in body
+    assert Ledger.open(labs_server["home"]).learner() == "Ada (s1)"
+    _, _, page = request(labs_server, "GET", "/")
+    assert b"Signed as <b>Ada (s1)</b>" in page

@@ -39,6 +39,8 @@ def _server_args(p) -> None:
                    help="also answer to this host name (e.g. a room server's DNS name); repeatable")
     p.add_argument("--token", action="store_true", help="require the access token on loopback too "
                    "(on a machine shared with other users)")
+    p.add_argument("--class", dest="class_mode", action="store_true",
+                   help="one ledger per browser (a cookie-bound learner id), for a lab room sharing this server")
     p.add_argument("--session-ttl", type=int, default=None, metavar="SECONDS",
                    help="close a lab session this long after its tab went away (default 15)")
 
@@ -125,7 +127,7 @@ def serve(args) -> int:
         urls = [_url(shown, port, path, token)]
     try:
         run_server(host=args.host, port=port, path=path, allow_hosts=args.allow_host, token=token, urls=urls,
-                   session_ttl=ttl)
+                   session_ttl=ttl, class_mode=args.class_mode)
     except OSError as exc:
         raise UserError(f"cannot serve on {args.host}: {exc.strerror or exc}") from None
     return 0

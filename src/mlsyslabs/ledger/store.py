@@ -44,7 +44,7 @@ _held = threading.local()  # lock files this thread holds (the lock is re-entran
 BROWSER = sys.platform == "emscripten"  # the browser edition (Pyodide): see ledger.browser_store
 
 
-def home() -> Path:
+def base_home() -> Path:
     env = os.environ.get("MLSYSLABS_HOME")
     if env:
         return Path(env).expanduser()
@@ -55,6 +55,16 @@ def home() -> Path:
     import platformdirs  # native only (not installed in the browser)
 
     return Path(platformdirs.user_data_dir("mlsyslabs", appauthor=False))
+
+
+def home() -> Path:
+    """The ledger's folder: base_home(), or in a class server (`serve --class`) the
+    folder of the learner whose browser the running lab session serves."""
+    if os.environ.get("MLSYSLABS_CLASS"):
+        from ..classroom.learners import kernel_home
+
+        return kernel_home(base_home())
+    return base_home()
 
 
 def now_iso() -> str:

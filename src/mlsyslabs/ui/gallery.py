@@ -10,8 +10,17 @@ def _e(x) -> str:
     return escape(str(x), quote=True)
 
 
-def gallery_html(labs: list, progress: dict, notice: str | None = None) -> str:
-    """labs: catalog Lab objects; progress: lab id -> latest ledger record."""
+def learner_form(name: str | None) -> str:
+    """Who this ledger belongs to: exports and class reports carry the name."""
+    shown = f"Signed as <b>{_e(name)}</b>. " if name else "No name set yet. "
+    return ("<form class='mls-learner' method='post' action='whoami'>"
+            f"<label for='mls-learner-name'>{shown}Your name or student id (your exports carry it): </label>"
+            f"<input id='mls-learner-name' name='name' maxlength='120' required value='{_e(name or '')}'>"
+            "<button type='submit'>Save name</button></form>")
+
+
+def gallery_html(labs: list, progress: dict, notice: str | None = None, *, learner: str | None = None) -> str:
+    """labs: catalog Lab objects; progress: lab id -> latest ledger record; learner: the ledger's name."""
     done = sum(1 for lab in labs if lab.id in progress)
     ready = sum(1 for lab in labs if lab.ready)
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>ML Systems Labs</title>"
@@ -20,6 +29,7 @@ def gallery_html(labs: list, progress: dict, notice: str | None = None) -> str:
              "<header class='mls-header'><div class='mls-kicker'>mlsyslabs</div><h1>ML Systems Labs</h1>"
              "<p>Predict first, then discover what the physics says. Every number comes from the mlsyslabs engine.</p>"
              f"<p>Progress: {done} of the {ready} ready labs visited ({len(labs)} planned).</p></header>"]
+    parts.append(learner_form(learner))
     if notice:
         parts.append("<div class='mls-banner mls-warn' role='status'><strong>▲ Ledger notice</strong>"
                      f"{_e(notice)}</div>")
