@@ -303,3 +303,49 @@ def compare_runs(a, b, confidence: float = 0.95) -> Comparison:
         return Comparison(ma, mb, mb - ma, 0.0, float(len(xs) + len(ys) - 2))
     dof = se2 * se2 / ((va * va / (len(xs) - 1) if va else 0.0) + (vb * vb / (len(ys) - 1) if vb else 0.0))
     return Comparison(ma, mb, mb - ma, t_quantile(1.0 - _alpha(confidence) / 2.0, dof) * math.sqrt(se2), dof)
+
+
+# ------------------------------------------------------------------ MLPerf scenarios
+# Offline: every query available at once, the score is throughput. Server: Poisson
+# arrivals, the score is the highest rate whose P99 latencies meet the bounds
+# (MLPerf Inference rules; LLM bounds on time to first token and time per output
+# token, e.g. Llama 3.1 8B: 2,000 ms / 100 ms, interactive 500 ms / 30 ms, loadgen/mlperf.conf).
+OFFLINE_QUEUE_DEPTH = 8  # Offline's closed loop keeps this many times the batch limit queued
+
+
+def offline_throughput(model, device, **options):
+    """The Offline scenario's `LoadPoint`: a closed loop deep enough that the replica
+    never idles (`serving_load.serve_load`, concurrency = OFFLINE_QUEUE_DEPTH x max_batch)."""
+    from . import serving_load as SL
+
+    depth = OFFLINE_QUEUE_DEPTH * options.get("max_batch", 256)
+    return SL.serve_load(model, device, concurrency=depth, **options)
+
+
+def meets_bounds(point, ttft_p99_s: float | None, tpot_p99_s: float | None) -> bool:
+    """A Poisson `LoadPoint` is stable and its P99 time to first token and P99 time per
+    output token (each request's mean gap) are within the bounds (None: no bound)."""
+    if not point.stable:
+        return False
+    return (ttft_p99_s is None or point.ttft_s["p99"] <= ttft_p99_s) and \
+        (tpot_p99_s is None or point.itl_s["p99"] <= tpot_p99_s)
+
+
+def server_rate(model, device, *, ttft_p99_s: float | None, tpot_p99_s: float | None, **options) -> float:
+    """The Server scenario's score: the highest Poisson rate (requests/s, to 0.1%) whose
+    P99 latencies meet the bounds; 0.0 when even a trickle misses them."""
+    from . import serving_load as SL
+
+    if ttft_p99_s is not None:
+        A.positive("ttft_p99_s", ttft_p99_s)
+    if tpot_p99_s is not None:
+        A.positive("tpot_p99_s", tpot_p99_s)
+    cap = offline_throughput(model, device, **options).requests_per_s
+    ok = lambda r: meets_bounds(SL.serve_load(model, device, rate=r, **options), ttft_p99_s, tpot_p99_s)  # noqa: E731
+    lo, hi = cap * 1e-4, cap
+    if not ok(lo):
+        return 0.0
+    while hi - lo > 1e-3 * hi:
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if ok(mid) else (lo, mid)
+    return lo
