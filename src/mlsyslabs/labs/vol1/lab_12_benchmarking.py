@@ -487,8 +487,9 @@ def _(partB_cv, partB_discarded, partB_gain, partB_half, partB_inside, partB_res
     charts.themed(_fig, title="How wide the difference's 95% interval is, by runs per build (log scales)",
                   x="runs per build (log scale)", y="half-width, % of the mean (log scale)", height=400)
     charts.log_axes(_fig, xs=_ns + [partB_result.predicted], ys=_halves + [_gain * 100], pad=0.1)
-    _fig.update_xaxes(dtick="D2")
-    _fig.update_yaxes(dtick="D2")  # only the 2 and 5 minor labels: legible
+    _ticks = [0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]  # labelled in full: no bare minor digits
+    _fig.update_xaxes(tickvals=_ticks, ticktext=[U.fmt_number(t) for t in _ticks])
+    _fig.update_yaxes(tickvals=_ticks, ticktext=[U.fmt_number(t) for t in _ticks])
     charts.reference_line(_fig, partB_result.predicted, f"your prediction: {partB_result.label} runs", axis="x")
     _base, _cand = simulated_runs(_n, _d, _cv, _gain)
     _cmp = M.compare_runs(_base[_d:], _cand[_d:], CONFIDENCE)
@@ -499,7 +500,8 @@ def _(partB_cv, partB_discarded, partB_gain, partB_half, partB_inside, partB_res
                                                            symbol=["circle-open"] * _d + ["circle"] * _n)))
     if _d:
         _runs.add_vrect(x0=0.5, x1=_d + 0.5, fillcolor=charts.COLOR["neutral"], opacity=0.12, line_width=0)
-    charts.themed(_runs, title=f"One experiment, seeded: every run of both builds (first {_d} discarded)",
+    charts.themed(_runs, title="One experiment, seeded: every run of both builds ("
+                               + (f"the first {_d} discarded as warm-up)" if _d else "no warm-up discarded)"),
                   x="run", y="ms per frame", height=320)
     _runs.update_xaxes(tick0=1, dtick=max(1, round((_n + _d) / 10)))
     _bias = M.warmup_bias(WARMUP["excess"], WARMUP["decay_runs"], _n, _d)
@@ -811,7 +813,8 @@ def _(partD_bounds, partD_device, partD_fraction, partD_load, partD_misses, part
                   x="offered load (% of the Offline throughput)", y="P99 as % of its bound (log scale)", height=420)
     _fig.update_xaxes(range=[0, 100])
     charts.log_axes(_fig, ys=_ys, pad=0.15)
-    _fig.update_yaxes(dtick="D2")
+    _ticks = [m * 10 ** e for e in range(0, 7) for m in (1, 2, 5)]  # labelled in full: no bare minor digits
+    _fig.update_yaxes(tickvals=_ticks, ticktext=[U.fmt_number(t) for t in _ticks])
     charts.reference_line(_fig, partD_result.predicted, f"your prediction: {partD_result.label}", axis="x")
     if partD_result.predicted > 60:  # keep the label inside the plot: it reads leftwards from the line
         _fig.layout.annotations[-1].xanchor = "right"
