@@ -119,3 +119,21 @@ def test_md1_quantile_agrees_with_md1():
     assert Q.md1_quantile(0.5, lam, d) == pytest.approx(r.p50_s, rel=1e-9)
     assert Q.md1_quantile(0.2, lam, d) == d  # 30% never wait
     assert 1 - Q.md1_wait_cdf(Q.md1_quantile(0.999, lam, d) - d, lam, d) == pytest.approx(0.001, rel=1e-6)
+
+
+def test_offline_and_server_scenarios():
+    from mlsyslabs.physics import serving_load as SL
+
+    off = M.offline_throughput("llama3-8b", "h100-sxm")
+    assert off.requests_per_s == pytest.approx(
+        SL.serve_load("llama3-8b", "h100-sxm", concurrency=M.OFFLINE_QUEUE_DEPTH * 256).requests_per_s)
+    loose = M.server_rate("llama3-8b", "h100-sxm", ttft_p99_s=2.0, tpot_p99_s=0.1)
+    tight = M.server_rate("llama3-8b", "h100-sxm", ttft_p99_s=0.5, tpot_p99_s=0.03)
+    assert 0 < tight < loose < off.requests_per_s  # a tighter bound costs more throughput
+    for rate, (ttft, tpot) in ((loose, (2.0, 0.1)), (tight, (0.5, 0.03))):
+        assert M.meets_bounds(SL.serve_load("llama3-8b", "h100-sxm", rate=rate), ttft, tpot)
+        assert not M.meets_bounds(SL.serve_load("llama3-8b", "h100-sxm", rate=rate * 1.01), ttft, tpot)
+    # no bound at all: the score approaches the Offline throughput (stability is the only limit)
+    assert M.server_rate("llama3-8b", "h100-sxm", ttft_p99_s=None, tpot_p99_s=None) > 0.98 * off.requests_per_s
+    # a bound no load can meet scores zero
+    assert M.server_rate("llama3-8b", "h100-sxm", ttft_p99_s=1e-4, tpot_p99_s=None) == 0.0
