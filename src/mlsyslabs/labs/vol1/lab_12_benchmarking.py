@@ -882,8 +882,9 @@ def _(partA_result, partB_result, partC_result, partD_result):
          "follows the slowest one.",
          "A difference between two builds means something only when its confidence interval excludes zero: that "
          "needs runs in proportion to (CV / gain)^2, after discarding warm-up runs.",
-         "A tail percentile needs many samples: the maximum of n bounds the q-quantile only once q^n <= 2.5% (368 "
-         "for P99). Report tails from a stated arrival process, with the sample count and its interval.",
+         f"A tail percentile needs many samples: the maximum of n bounds the q-quantile only once q^n <= 2.5% "
+         f"({part_c_samples():,} for P99). Report tails from a stated arrival process, with the sample count and its "
+         "interval.",
          "Offline and Server measure different things. A latency bound costs throughput, and how much depends on "
          "the hardware and the bound: compare like with like."],
         [("The model is 60% of a pipeline and becomes 4x faster. What is the most the pipeline can gain from any "
