@@ -642,7 +642,8 @@ def _(partC_answer, partC_devices, partC_missing, partC_now, partC_precision, pa
     else:
         _xs = [0.1 * 10 ** (i / 12) for i in range(61)]
         _fig = go.Figure()
-        _palette = [charts.COLOR[k] for k in ("series", "alternative", "data", "compute", "fixed", "neutral")]
+        _palette = [charts.COLOR["series"], charts.COLOR["alternative"], charts.tier_color("mobile"),
+                    charts.tier_color("tiny"), charts.COLOR["neutral"], charts.COLOR["limit"]]
         _ys = []
         for _i, (_id, (_fmt, _ridge)) in enumerate(_ok.items()):
             _d = P.get_device(_id)
@@ -656,6 +657,8 @@ def _(partC_answer, partC_devices, partC_missing, partC_now, partC_precision, pa
         charts.themed(_fig, title=f"Dense {_prec} rooflines (log-log)", x="arithmetic intensity (FLOP per byte)",
                       y="attainable FLOP/s", height=460)
         charts.log_axes(_fig, xs=_xs, ys=_ys, pad=0.2)
+        _decades = [10.0 ** k for k in range(math.floor(math.log10(min(_ys))), math.ceil(math.log10(max(_ys))) + 1)]
+        _fig.update_yaxes(tickvals=_decades, ticktext=[ops(v, _prec) for v in _decades])
         charts.reference_line(_fig, part_c_ridges()[partC_result.choice],
                               f"your pick: {partC_result.label}, {U.fmt_number(part_c_ridges()[partC_result.choice])}",
                               axis="x")
@@ -790,7 +793,8 @@ def _(
     for _d, _c in _runs.items():
         _fig.add_trace(go.Scatter(
             x=[_c["device"].tdp_w], y=[_c["tokens_per_s"]], mode="markers+text", text=[_c["device"].name],
-            textposition="top center", showlegend=False,
+            textposition="top center" if _c["tokens_per_s"] >= float(partD_target.value) else "bottom center",
+            showlegend=False,
             marker=dict(size=14 if _d == partD_device.value else 10,
                         color=charts.COLOR["series"] if _c["feasible"] else charts.COLOR["neutral"],
                         symbol="diamond" if _d == partD_device.value else "circle")))
@@ -800,6 +804,11 @@ def _(
     _xs = [c["device"].tdp_w for c in _runs.values()] + [float(partD_power.value)]
     _ys = [c["tokens_per_s"] for c in _runs.values()] + [float(partD_target.value)]
     charts.log_axes(_fig, xs=_xs, ys=_ys, pad=0.35)
+    _nice = [m * 10.0 ** k for k in range(-1, 4) for m in (1, 2, 5)]
+    _fig.update_xaxes(tickvals=[v for v in _nice if min(_xs) / 3 <= v <= max(_xs) * 3],
+                      ticktext=[U.fmt_number(v) for v in _nice if min(_xs) / 3 <= v <= max(_xs) * 3])
+    _fig.update_yaxes(tickvals=[v for v in _nice if min(_ys) / 3 <= v <= max(_ys) * 3],
+                      ticktext=[U.fmt_number(v) for v in _nice if min(_ys) / 3 <= v <= max(_ys) * 3])
     charts.reference_line(_fig, float(partD_target.value), f"speed target {U.fmt_number(partD_target.value)} tokens/s",
                           color=charts.COLOR["limit"], dash="dot")
     charts.reference_line(_fig, float(partD_power.value), f"bay envelope {U.fmt_watts(partD_power.value)}", axis="x",
@@ -807,6 +816,11 @@ def _(
     if partD_result.choice in _runs:
         _p = _runs[partD_result.choice]
         charts.mark_point(_fig, _p["device"].tdp_w, _p["tokens_per_s"], f"your prediction: {partD_result.label}")
+    else:  # a pick with no point on the chart (no board, or a part that cannot run the model)
+        _why = ("cannot run this model here" if partD_result.choice in partD_all else "no part meets all three")
+        _fig.add_annotation(x=0.01, xref="paper", y=0.99, yref="paper", xanchor="left", yanchor="top",
+                            showarrow=False, text=f"your prediction: {partD_result.label} ({_why})",
+                            bordercolor=charts.COLOR["highlight"], borderwidth=1)
     _c = partD_check
     _dev = _c["device"]
     _banners = []
