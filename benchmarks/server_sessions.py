@@ -6,7 +6,8 @@ the way a browser tab does (the lab websocket, same origin), waits until each ha
 the whole notebook, then drops them and watches the server give the kernels back.
 Bounded: at most --max sessions, only 127.0.0.1. Prints JSON lines.
 
-Run: python benchmarks/server_sessions.py [--lab v1.00] [--steps 1,5,10,20] [--ttl 15]
+Run: python benchmarks/server_sessions.py [--lab v1.00] [--steps 1,5,10,20] [--ttl 15] [--class]
+(--class: `serve --class`, every session a different learner with a ledger of its own)
 """
 from __future__ import annotations
 
@@ -51,12 +52,17 @@ def emit(**kw) -> None:
     print(json.dumps(kw), flush=True)
 
 
+CLASS = {"on": False}
+
+
 async def open_session(port: int, lab: str):
     from websockets.asyncio.client import connect
 
     url = f"ws://{HOST}:{port}/labs/{lab}/ws?session_id=s_{uuid.uuid4().hex[:12]}"
+    # in class mode each session is a new learner (the cookie the server gives a browser)
+    cookie = {"Cookie": f"mlsyslabs_learner_{port}={uuid.uuid4().hex}"} if CLASS["on"] else None
     ws = await connect(url, origin=f"http://{HOST}:{port}", max_size=None, open_timeout=120, proxy=None,
-                       ping_interval=None)
+                       ping_interval=None, additional_headers=cookie)
     t = time.perf_counter()
     while True:  # the lab has run top to bottom when marimo says so
         msg = json.loads(await asyncio.wait_for(ws.recv(), 300))
@@ -86,7 +92,8 @@ async def run(args) -> None:
     port = free_port()
     env = dict(os.environ, MLSYSLABS_HOME=tempfile.mkdtemp(prefix="mlsyslabs-bench-"))
     cmd = [sys.executable, "-m", "mlsyslabs.cli", "serve", "--host", HOST, "--port", str(port),
-           "--session-ttl", str(args.ttl)]
+           "--session-ttl", str(args.ttl)] + (["--class"] if args.class_mode else [])
+    CLASS["on"] = args.class_mode
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(600):
@@ -95,10 +102,14 @@ async def run(args) -> None:
                 break
             except OSError:
                 await asyncio.sleep(0.2)
-        emit(event="started", **proc_status(proc.pid), gallery_ms=gallery_ms(port), ttl_s=args.ttl, lab=args.lab)
+        emit(event="started", **proc_status(proc.pid), gallery_ms=gallery_ms(port), ttl_s=args.ttl, lab=args.lab,
+             class_mode=args.class_mode)
 
         # one session first: imports (marimo kernel, plotly, the engine) are paid once per server
         ws, ready = await open_session(port, args.lab)
+        if args.class_mode:
+            learners = os.path.join(env["MLSYSLABS_HOME"], "learners")
+            emit(event="class_check", learner_folders=len(os.listdir(learners)) if os.path.isdir(learners) else 0)
         await ws.close()
         await asyncio.sleep(args.ttl + 5)
         base = proc_status(proc.pid)
@@ -154,6 +165,7 @@ def main() -> None:
     p.add_argument("--steps", default="1,5,10,20", help="cumulative numbers of concurrent sessions")
     p.add_argument("--max", type=int, default=60, help="never more sessions than this")
     p.add_argument("--ttl", type=int, default=15, help="the server's --session-ttl")
+    p.add_argument("--class", dest="class_mode", action="store_true", help="serve --class: one learner per session")
     args = p.parse_args()
     args.steps = sorted({min(int(x), args.max) for x in args.steps.split(",") if x.strip()})
     asyncio.run(run(args))

@@ -32,6 +32,7 @@ def ledger_doc(i: int) -> dict:
     # numeric part D: actual 7000 km; learner i predicts 7000 * 2 (i < 50), 7000 / 4 (50 <= i < 80), else exact
     guess = 14000.0 if i < 50 else 1750.0 if i < 80 else 7000.0
     d = pred("partD", correct=guess == 7000.0, predicted=guess, actual=7000.0)
+    d["hinted"] = i % 10 == 0  # every tenth learner opened part D's hint
     first = {"context": "edge", "predictions": [a], "decisions": {}, "outcomes": {}, "constraint_hit": False,
              "constraints": [], "saved_at": "2026-11-01T10:00:00.000000Z"}
     done = i % 2 == 0
@@ -94,6 +95,7 @@ def test_figures_per_lab_and_question(honest):
     assert qa["accuracy"] == pytest.approx(0.6) and qa["answer"] == "the fixed latency"
     assert qa["wrong_answers"] == [[WRONG_A[0], 60], [WRONG_A[1], 20]]  # the misconception map, most common first
     assert qd["correct"] == 120 and qd["numeric"]["n"] == N
+    assert (qa["hinted"], qd["hinted"]) == (0, N // 10)
     assert (qd["numeric"]["too_high"], qd["numeric"]["too_low"]) == (50, 30)
     # off-by factors: 50 x 2.0, 30 x 4.0, 120 x 1.0
     assert qd["numeric"]["median_off_by"] == 1.0 and qd["numeric"]["p75"] == 2.0 and qd["numeric"]["p90"] == 4.0

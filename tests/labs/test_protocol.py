@@ -132,3 +132,22 @@ def test_a_failed_save_is_reported_and_input_kept(lab, monkeypatch):
     text = rendered_text(outputs)
     assert "Not saved" in text and "No space left on device" in text
     assert all(r is not None for r in _results(defs).values())  # the learner's answers are still shown
+
+
+def test_a_hint_is_recorded_at_once_and_marks_the_prediction_committed_after_it(isolated_home):
+    """v1.00 offers one hint per part: opening it is saved before any commit, survives a
+    reload, and the prediction committed afterwards says it was hinted (the other part's does not)."""
+    from mlsyslabs.labs.catalog import get_lab
+    from mlsyslabs.ledger import Ledger
+
+    from .harness import run_lab
+
+    path = get_lab("v1.00").path
+    outs, _ = run_lab(path, answers={"partA_hint": 1})
+    rec = Ledger.open().get("v1.00")
+    assert rec["hints"] == ["partA"] and rec["predictions"] == []
+    assert "about a million kilobytes" in " ".join(str(getattr(o, "text", "")) for o in outs)
+    _, defs = run_lab(path, answers={"partA_prediction": "about 300,000x", "partB_prediction": "oom"})
+    preds = {p["id"]: p for p in Ledger.open().get("v1.00")["predictions"]}
+    assert preds["partA"]["hinted"] is True and preds["partB"]["hinted"] is False
+    assert Ledger.open().get("v1.00")["hints"] == ["partA"]

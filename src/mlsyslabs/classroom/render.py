@@ -31,7 +31,8 @@ def question_rows(report: dict) -> list[dict]:
         for q in lab["questions"]:
             nm = q["numeric"] or {}
             rows.append({"lab": lab["id"], "question": q["id"], "invariant": q["invariant"], "answered": q["answered"],
-                         "correct": q["correct"], "accuracy": round(q["accuracy"], 4), "answer": q["answer"],
+                         "correct": q["correct"], "accuracy": round(q["accuracy"], 4), "hinted": q["hinted"],
+                         "answer": q["answer"],
                          "most_common_wrong": q["wrong_answers"][0][0] if q["wrong_answers"] else "",
                          "most_common_wrong_count": q["wrong_answers"][0][1] if q["wrong_answers"] else 0,
                          "median_off_by": nm.get("median_off_by"), "p90_off_by": nm.get("p90"),
@@ -50,9 +51,10 @@ def to_text(report: dict) -> str:
                         ", ".join(f"{c} ({n})" for c, n in lab["constraints"][:2]) or "-",
                         lab["integrity"]["edited"]] for lab in labs],
                       ["lab", "title", "started", "completed", "median min", "constraints most hit", "edited"])]
-    rows = [[lab["id"], q["id"], q["invariant"], f"{q['correct']}/{q['answered']}", _pct(q["accuracy"]),
+    rows = [[lab["id"], q["id"], q["invariant"], f"{q['correct']}/{q['answered']}", _pct(q["accuracy"]), q["hinted"],
              q["answer"][:40], _wrong(q)[:60]] for lab in labs for q in lab["questions"]]
-    out += ["", table(rows, ["lab", "question", "invariant", "right", "accuracy", "answer", "most common wrong"])]
+    out += ["", table(rows, ["lab", "question", "invariant", "right", "accuracy", "hinted", "answer",
+                             "most common wrong"])]
     out += ["", table([[r["name"] + ("" if r["named"] else " (no name set)"), r["labs_started"], r["labs_completed"],
                         f"{r['correct']}/{r['predictions']}", ", ".join(r["edited_labs"]) or "-"]
                        for r in report["per_learner"]], ["learner", "started", "completed", "right", "edited labs"])]
@@ -124,10 +126,10 @@ def to_html(report: dict) -> str:
                         if lab["integrity"]["edited"] else "") + "</p>")
         parts.append(_bars([(q["id"], q["accuracy"], f"{_pct(q['accuracy'])} right of {q['answered']}")
                             for q in lab["questions"]]))
-        parts.append("<table><tr><th>question</th><th>invariant</th><th>right</th><th>answer</th>"
+        parts.append("<table><tr><th>question</th><th>invariant</th><th>right</th><th>used the hint</th><th>answer</th>"
                      "<th>most common wrong answer</th></tr>" + "".join(
                          f"<tr><td>{escape(q['id'])}</td><td>{escape(q['invariant'])}</td>"
-                         f"<td>{q['correct']}/{q['answered']}</td><td>{escape(q['answer'])}</td>"
+                         f"<td>{q['correct']}/{q['answered']}</td><td>{q['hinted']}</td><td>{escape(q['answer'])}</td>"
                          f"<td>{escape(_wrong(q))}</td></tr>" for q in lab["questions"]) + "</table>")
     parts.append("<h2>Learners</h2><table><tr><th>learner</th><th>labs started</th><th>completed</th><th>right</th>"
                  "<th>records edited by hand</th></tr>" + "".join(

@@ -49,6 +49,7 @@ def _question_summary(qid: str, preds: list[dict]) -> dict:
     answers = Counter(p.get("answer_label") or "" for p in preds)
     out = {"id": qid, "invariant": Counter(p.get("invariant") or "" for p in preds).most_common(1)[0][0],
            "answered": len(preds), "correct": len(right), "accuracy": len(right) / len(preds),
+           "hinted": sum(1 for p in preds if p.get("hinted")),
            "answer": answers.most_common(1)[0][0],
            "wrong_answers": [[label, n] for label, n in
                              Counter(p.get("label") or p.get("choice") or "" for p in wrong

@@ -176,13 +176,34 @@ class LabSession:
             if result.id != part:
                 raise ValueError(f"grade() returned a result for {result.id!r}, expected {part!r}")
             try:
-                stored = self.ledger.commit_prediction(self.lab_id, dict(result.to_record(), committed_at=now_iso()))
+                record = dict(result.to_record(), committed_at=now_iso(), hinted=part in self._hints())
+                stored = self.ledger.commit_prediction(self.lab_id, record)
             except (OSError, LedgerError) as exc:
                 self.error = f"your prediction for {part} was not saved ({exc})"
                 return result
             if _stored_answer(stored) == result.answer:
                 return result
         return grade(_stored_answer(stored)).with_labels(labels)
+
+    def _hints(self) -> list:
+        try:
+            return list((self.ledger.get(self.lab_id) or {}).get("hints", []))
+        except (OSError, LedgerError):
+            return []
+
+    def hint(self, part: str, button) -> bool:
+        """Whether the learner has opened this part's hint (`ui.hint_button`), now or on an
+        earlier visit. Opening it is recorded in the ledger at once; a prediction committed
+        afterwards is marked `hinted`."""
+        if part in self._hints():
+            return True
+        if not getattr(button, "value", 0):
+            return False
+        try:
+            self.ledger.merge_save(self.lab_id, {"predictions": [], "hints": [part]})
+        except (OSError, LedgerError) as exc:
+            self.error = f"your use of the hint for {part} was not saved ({exc})"
+        return True
 
     def save(self, record: dict) -> SaveStatus:
         try:

@@ -6,7 +6,7 @@ Rules, so a save never replaces a more complete record with a less complete one:
 - context, memo: the new value when given, else the old one;
 - decisions and outcomes: the old keys updated by the new ones; `completed` never
   goes back from true to false;
-- constraints: the union, in first-seen order.
+- constraints and hints used: the union, in first-seen order.
 
 History keeps one version per meaningful event (a commit, a context choice, a new
 constraint, a memo, completion); moving a slider only refreshes the latest version,
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 
-MEANINGFUL = ("context", "memo", "constraints")
+MEANINGFUL = ("context", "memo", "constraints", "hints")
 
 
 def _prediction_ids(rec: dict) -> list[str]:
@@ -51,6 +51,10 @@ def merge_records(old: dict | None, new: dict) -> dict:
     cons += [c for c in new.get("constraints", []) if c not in cons]
     out["constraints"] = cons
     out["constraint_hit"] = bool(cons)
+    hints = list(old.get("hints", []))
+    hints += [h for h in new.get("hints", []) if h not in hints]
+    if hints:
+        out["hints"] = hints
     out.pop("saved_at", None)
     out.pop("chain", None)  # the store seals what it writes
     return out

@@ -6,10 +6,11 @@ Document:
 Record (what a lab saves; `saved_at` added by the store):
   {"context": "cloud"|"edge"|"mobile"|"tiny"|None,
    "predictions": [{"id", "invariant", "choice", "label", "answer_label", "predicted", "actual", "correct",
-                    "off_by", "committed_at"}],
+                    "off_by", "committed_at", "hinted"}],
    "memo": {"recommendation", "rejected", "risk", "would_change"} (strings, optional),
    "decisions": {str: scalar}, "outcomes": {str: scalar},
    "constraint_hit": bool, "constraints": [str], "saved_at": ISO,
+   "hints": [part id] (parts whose hint the learner opened, before or after committing),
    "chain": hex SHA-256 (ledger.chain: tamper evidence, added by the store)}
 The document may name its learner: "learner": {"name": str, "set_at": ISO}.
 """
@@ -27,7 +28,7 @@ MAX_LABS = 200  # every id LAB_ID admits (v1.00-v1.99, v2.00-v2.99): a save can 
 MAX_VERSIONS = 2000
 MAX_ITEMS = 200  # predictions, constraints, decision/outcome keys per record
 PREDICTION_FIELDS = {"id", "invariant", "choice", "label", "answer_label", "predicted", "actual", "correct", "off_by",
-                     "committed_at"}
+                     "committed_at", "hinted"}
 # The decision memo that closes every lab (quoted back by the capstones).
 MEMO_FIELDS = ("recommendation", "rejected", "risk", "would_change")
 # Keys that later labs read (README "The Design Ledger"): their type is part of the
@@ -100,7 +101,7 @@ def validate_record(lab_id: str, rec, *, require_saved_at: bool = False) -> None
         raise LedgerError(f"{where}: must be an object")
     _depth(rec, MAX_DEPTH, where)
     allowed = {"context", "predictions", "decisions", "outcomes", "constraint_hit", "constraints", "memo", "saved_at",
-               "chain"}
+               "chain", "hints"}
     extra = set(rec) - allowed
     if extra:
         raise LedgerError(f"{where}: unknown field(s) {', '.join(sorted(extra))}")
@@ -125,6 +126,8 @@ def validate_record(lab_id: str, rec, *, require_saved_at: bool = False) -> None
             _number(f"{w} {k}", p.get(k))
         if not isinstance(p.get("correct"), bool):
             raise LedgerError(f"{w}: correct must be true or false")
+        if not isinstance(p.get("hinted", False), bool):
+            raise LedgerError(f"{w}: hinted must be true or false")
     for key in ("decisions", "outcomes"):
         d = rec.get(key, {})
         if not isinstance(d, dict) or len(d) > MAX_ITEMS:
@@ -156,6 +159,11 @@ def validate_record(lab_id: str, rec, *, require_saved_at: bool = False) -> None
         raise LedgerError(f"{where}: constraints must be a list of strings")
     for c in cons:
         check_string(f"{where} constraint", c)
+    hints = rec.get("hints", [])
+    if not isinstance(hints, list) or len(hints) > MAX_ITEMS or not all(isinstance(h, str) for h in hints):
+        raise LedgerError(f"{where}: hints must be a list of part ids")
+    for h in hints:
+        check_string(f"{where} hint", h)
     chain = rec.get("chain")
     if chain is not None and not (isinstance(chain, str) and _HEX64.fullmatch(chain)):
         raise LedgerError(f"{where}: chain must be 64 hexadecimal digits")

@@ -259,3 +259,20 @@ def save_status(status):
     if getattr(status, "saved", False):
         return save_notice(None)
     return save_notice(getattr(status, "message", "") or "your work in this lab was not saved")
+
+
+HINT_LABEL = "Show a hint (recorded)"
+
+
+def hint_button() -> mo.ui.button:
+    """Opens a part's one hint; `LabSession.hint` records that it was used."""
+    return mo.ui.button(value=0, on_click=lambda n: (n or 0) + 1, label=HINT_LABEL)
+
+
+def hint(text: str, used: bool, button) -> mo.Html:
+    """The hint once opened, else its button with what opening it costs."""
+    if used:
+        return banner("info", "hint", text)
+    return mo.vstack([button, _html("<div class='mls-meta'>One hint for this part. Opening it is recorded in your "
+                                    "ledger (and in a class report); it never changes your grade.</div>")])
+

@@ -19,6 +19,13 @@ with app.setup:
     # Part B: the robotics lead's proposal.
     PART_B = dict(model="llama3-8b", tier="edge", precision="fp16", context=2048, batch=1)
     PART_B_OPTIONS = {"Fits with room to spare": "room", "Just fits": "tight", "Does not fit": "oom"}
+    # One hint per part: a way in, never the answer.
+    HINTS = {
+        "partA": "Put both memories in bytes first. A gigabyte is about a million kilobytes; then ask how many "
+                 "kilobytes the microcontroller has.",
+        "partB": "Weights alone take (parameters x bytes per parameter). Compare that with the share of the board's "
+                 "memory the operating system and runtime leave to the model.",
+    }
 
 
 @app.function
@@ -110,6 +117,18 @@ def _():
         {k: k for k in PART_A_OPTIONS},
     )
     return (partA_prediction,)
+
+
+@app.cell
+def _():
+    partA_hint = ui.hint_button()
+    return (partA_hint,)
+
+
+@app.cell
+def _(lab, partA_hint):
+    ui.hint(HINTS["partA"], lab.hint("partA", partA_hint), partA_hint)
+    return
 
 
 @app.cell
@@ -213,6 +232,18 @@ def _():
         PART_B_OPTIONS,
     )
     return (partB_prediction,)
+
+
+@app.cell
+def _():
+    partB_hint = ui.hint_button()
+    return (partB_hint,)
+
+
+@app.cell
+def _(lab, partB_hint):
+    ui.hint(HINTS["partB"], lab.hint("partB", partB_hint), partB_hint)
+    return
 
 
 @app.cell
