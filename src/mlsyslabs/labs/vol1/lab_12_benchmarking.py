@@ -656,6 +656,10 @@ def _(partC_interval, partC_n, partC_percentile, partC_q, partC_result, partC_sa
     charts.themed(_fig, title=f"The sample {partC_percentile.value} of n requests, 95% of load tests (log scales)",
                   x="requests measured (log scale)", y="latency (ms, log scale)", height=420)
     charts.log_axes(_fig, xs=_ns + [partC_result.predicted], ys=_ys, pad=0.05)
+    _xt = [10 ** e for e in range(1, 7)]
+    _yt = [m * 10 ** e for e in range(-1, 4) for m in (1, 2, 5)]  # labelled in full: no crowded minor digits
+    _fig.update_xaxes(tickvals=_xt, ticktext=[U.fmt_number(t) for t in _xt])
+    _fig.update_yaxes(tickvals=_yt, ticktext=[U.fmt_number(t) for t in _yt])
     charts.reference_line(_fig, partC_result.predicted, f"your prediction: {partC_result.label} requests", axis="x")
     _lo, _hi = estimate_range(partC_n, partC_q)
     _ci = partC_interval
@@ -664,7 +668,7 @@ def _(partC_interval, partC_n, partC_percentile, partC_q, partC_result, partC_sa
     _banner = (ui.failure_banner(
         "Tail claim unsupported", what=f"{partC_n:,} requests cannot bound the {partC_percentile.value} from above: "
                                        f"all of them fall below it with probability {pct(partC_q ** partC_n, 2)}",
-        by=f"{_need - partC_n:,} requests",
+        by=f"{pct(partC_q ** partC_n, 2)} against the 2.5% allowed ({_need - partC_n:,} requests short)",
         fix=f"measure at least {_need:,} requests (MLPerf: {_mlperf:,} for ±{pct((1 - partC_q) / 20, 2)} at 99% "
             "confidence)") if partC_unsupported else
         ui.banner("ok", "Bounded", f"The true {partC_percentile.value} lies {_ranks} of {partC_n:,} requests "
@@ -826,7 +830,7 @@ def _(partD_bounds, partD_device, partD_fraction, partD_load, partD_misses, part
         _banner = ui.failure_banner(
             "SLA violation", what=_what,
             by=(f"{partD_load.value - 100 * partD_fraction:.1f} percentage points of load past the Server score"
-                if partD_fraction > 0 else "every load: no rate meets these bounds on this GPU"),
+                if partD_fraction > 0 else "any load at all: no rate meets these bounds on this GPU"),
             fix="lower the load (add GPUs), or relax the bounds if the product allows")
     else:
         _banner = ui.banner("ok", "Within the bounds", f"P99 TTFT {ms(partD_point.ttft_s['p99'])}, P99 TPOT "
