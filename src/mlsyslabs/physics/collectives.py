@@ -281,3 +281,115 @@ def collective_on(device, op, *, gpus, size_bytes, algorithm="ring", cluster=Non
     """`collective` on the reference topology of `device` (fabrics.cluster_for)."""
     c = cluster_for(device, cluster, gpus_per_node=gpus_per_node)
     return collective(op, gpus=gpus, size_bytes=size_bytes, algorithm=algorithm, cluster=c)
+
+
+# ------------------------------------------------------- choosing and overlapping
+NCCL_ALGORITHMS = ("ring", "tree")  # what NCCL's tuner chooses between for all-reduce (NVLS/CollNet not modelled)
+DDP_BUCKET_BYTES = 25 * 2**20  # PyTorch DistributedDataParallel bucket_cap_mb=25 (torch.nn.parallel docs)
+
+
+def fastest_allreduce(*, gpus, size_bytes, cluster="dgx-h100", algorithms=NCCL_ALGORITHMS) -> CollectiveResult:
+    """The faster of `algorithms` for one all-reduce, as NCCL's tuner picks by its own
+    cost model (src/graph/tuning.cc): ties go to the first."""
+    if not algorithms:
+        raise PhysicsError("algorithms must name at least one of ring, tree, hierarchical")
+    best = None
+    for a in algorithms:
+        r = collective("allreduce", gpus=gpus, size_bytes=size_bytes, algorithm=a, cluster=cluster)
+        if best is None or r.time_s < best.time_s:
+            best = r
+    return best
+
+
+def crossover_bytes(a, b, *, gpus, cluster="dgx-h100", lo=2.0**10, hi=2.0**36, points=105):
+    """The smallest all-reduce size in [lo, hi] at which algorithm `b` becomes faster
+    than `a` (scanned on a log grid of `points`, then bisected to 0.1%); None when `b`
+    never wins there, `lo` when it already wins at `lo`."""
+    check_choice("a", a, ALGORITHMS)
+    check_choice("b", b, ALGORITHMS)
+    check_positive("lo", lo)
+    check_positive("hi", hi)
+    if hi <= lo:
+        raise PhysicsError(f"hi must be > lo, got lo={lo}, hi={hi}")
+
+    def b_wins(s):
+        ta = collective("allreduce", gpus=gpus, size_bytes=s, algorithm=a, cluster=cluster).time_s
+        tb = collective("allreduce", gpus=gpus, size_bytes=s, algorithm=b, cluster=cluster).time_s
+        return tb < ta
+
+    if b_wins(lo):
+        return float(lo)
+    ratio = (hi / lo) ** (1.0 / (points - 1))
+    prev = lo
+    for i in range(1, points):
+        s = lo * ratio**i
+        if b_wins(s):
+            left, right = prev, s
+            while right / left > 1.001:
+                mid = math.sqrt(left * right)
+                left, right = (left, mid) if b_wins(mid) else (mid, right)
+            return right
+        prev = s
+    return None
+
+
+@dataclass(frozen=True)
+class OverlapResult:
+    buckets: int
+    bucket_bytes: float
+    per_bucket_s: float  # one full bucket's all-reduce
+    comm_s: float  # every bucket's all-reduce, end to end on one stream
+    backward_s: float
+    end_s: float  # when the last bucket's all-reduce finishes (backward starts at 0)
+    exposed_s: float  # end - backward: communication the backward pass did not hide
+    hidden_fraction: float  # share of comm_s that ran under the backward pass
+    network_bound: bool  # buckets queue: each all-reduce takes longer than the backward makes a bucket
+    algorithm: str
+    assumptions: dict
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def bucketed_overlap(*, grad_bytes, backward_s, bucket_bytes, gpus, cluster="dgx-h100",
+                     algorithm="auto") -> OverlapResult:
+    """Gradient bucketing as in PyTorch DDP (Li et al. 2020, "PyTorch Distributed",
+    VLDB 13(12)): gradients become ready at a uniform rate over the backward pass, a
+    bucket's all-reduce is launched when its last gradient is ready, and all-reduces run
+    one at a time on one communication stream. With n buckets (n-1 full of b bytes, the
+    last holding the rest), bucket i ready at r_i = T_b c_i / G (c_i its cumulative
+    bytes), the last finishes at max_j (r_j + sum_{i>=j} t_i): over the full buckets
+    j = 1..n-1 this is linear in j, so its maximum sits at j = 1 or j = n-1, and j = n
+    gives T_b + t_last.
+    `algorithm` "auto" takes the faster of ring and tree per bucket (NCCL's tuner)."""
+    G = check_positive("grad_bytes", grad_bytes)
+    Tb = check_positive("backward_s", backward_s, allow_zero=True)
+    b = check_positive("bucket_bytes", bucket_bytes)
+    check_choice("algorithm", algorithm, ("auto",) + ALGORITHMS)
+    b = min(b, G)
+    n = math.ceil(G / b - 1e-9)
+    last = G - (n - 1) * b
+
+    def t(size):
+        if algorithm == "auto":
+            r = fastest_allreduce(gpus=gpus, size_bytes=size, cluster=cluster)
+        else:
+            r = collective("allreduce", gpus=gpus, size_bytes=size, algorithm=algorithm, cluster=cluster)
+        return r.time_s, r.algorithm
+
+    t_full, alg = t(b)
+    t_last, alg_last = t(last) if n > 1 else (t_full, alg)
+    comm = (n - 1) * t_full + t_last
+    r1 = Tb * b / G
+    end = max(r1 + comm, Tb + t_last)
+    if n > 1:
+        end = max(end, Tb * (n - 1) * b / G + t_full + t_last)
+    exposed = end - Tb
+    hidden = 0.0 if comm <= 0 else max(0.0, min(1.0, (comm - exposed) / comm))
+    hidden = 0.0 if hidden < 1e-12 else hidden
+    algs = alg if alg == alg_last else f"{alg}+{alg_last}"
+    return OverlapResult(
+        buckets=n, bucket_bytes=b, per_bucket_s=t_full, comm_s=comm, backward_s=Tb, end_s=end, exposed_s=exposed,
+        hidden_fraction=hidden, network_bound=n > 1 and t_full > Tb * b / G, algorithm=algs,
+        assumptions={"readiness": "uniform over the backward pass", "streams": 1, "cluster": str(cluster),
+                     "gpus": gpus, "source": "PyTorch DDP bucketing (Li et al. 2020, VLDB 13(12))"})
