@@ -64,7 +64,7 @@ def test_v1_16_report_card_design_from_ledger_failure_and_record(fresh_server, p
     expect(page.get_by_role("slider").first).to_be_visible(timeout=TIMEOUT)
     expect(page.locator(".mls-reveal")).to_have_count(2, timeout=TIMEOUT)
     expect(page.locator(".mls-reveal").last).to_contain_text("The answer", timeout=TIMEOUT)
-    expect(page.get_by_text("How far each tier is from working", exact=False)).to_have_count(1, timeout=TIMEOUT)
+    expect(page.get_by_text("how far each tier was from working", exact=False)).to_have_count(1, timeout=TIMEOUT)
     page.screenshot(path=str(ARTIFACTS / "v1.16-unlocked.png"))
 
     gpus = page.get_by_role("slider").first  # the cloud fleet

@@ -765,13 +765,19 @@ def _(threshold_a, threshold_b):
 
 
 @app.cell
-def _(cloud, cloud_check, cloud_per, drift_min, edge_check, fair, gpus, mobile_check, qualities, tiny_check):
+def _(cloud, cloud_check, cloud_per, edge_check, gpus, mobile_check, tiny_check):
+    # Split from the budgets so that drift and fairness controls do not redraw the tier chart.
     checks = {"cloud": cloud_check, "edge": edge_check, "mobile": mobile_check, "tiny": tiny_check}
     ratios = tier_ratios(checks, cloud, cloud_per, gpus.value)
+    hardest_now = hardest_tier(ratios)
+    return checks, hardest_now, ratios
+
+
+@app.cell
+def _(cloud, drift_min, fair, qualities, ratios):
     budgets = constraint_budgets(ratios, cloud, qualities, drift_min, fair)
     violations = [k for k, v in budgets.items() if v > 1]
-    hardest_now = hardest_tier(ratios)
-    return budgets, checks, hardest_now, ratios, violations
+    return budgets, violations
 
 
 @app.cell
@@ -840,28 +846,9 @@ def _(
 @app.cell
 def _(act2_result, hardest_now, ratios):
     mo.stop(act2_result is None)
-    _cap = 1000.0  # an unbounded queue is drawn at the top of the chart and labelled
-    _names = [ui.tier_name(t) for t in TIERS]
-    _fig = go.Figure()
-    for _i, (_what, _color) in enumerate((("memory", charts.COLOR["data"]), ("latency", charts.COLOR["compute"]))):
-        _vals = [ratios[t][_i] for t in TIERS]
-        _fig.add_trace(go.Bar(x=_names, y=[min(v, _cap) for v in _vals], name=f"{_what} (share of its limit)",
-                              marker_color=_color,
-                              text=["unbounded" if math.isinf(v) else U.fmt_ratio(v) for v in _vals],
-                              textposition="outside"))
-    charts.themed(_fig, title="How far each tier is from working (log scale; above the line it fails)",
-                  x="tier", y="share of the limit", height=440)
-    _fig.update_layout(barmode="group")
-    _all = [min(v, _cap) for t in TIERS for v in ratios[t]]
-    charts.log_axes(_fig, ys=_all + [1.0, max(_all + [1.0]) * 20], pad=0.4)  # headroom for the labels
-    charts.reference_line(_fig, 1.0, "limit", color=charts.COLOR["limit"])
-    _pred = act2_result.choice
-    charts.mark_point(_fig, ui.tier_name(_pred), min(max(ratios[_pred]), _cap),
-                      f"your prediction: {ui.tier_name(_pred)}")
-    mo.vstack([_fig, mo.md(f"Furthest from working now: **{ui.tier_name(hardest_now)}** "
-                           f"(memory {U.fmt_ratio(ratios[hardest_now][0])} of its limit, latency "
-                           + ("unbounded" if math.isinf(ratios[hardest_now][1])
-                              else U.fmt_ratio(ratios[hardest_now][1])) + ").")])
+    _mem, _lat = ratios[hardest_now]
+    mo.md(f"Furthest from working now: **{ui.tier_name(hardest_now)}** (memory {U.fmt_ratio(_mem)} of its limit, "
+          f"latency {'unbounded' if math.isinf(_lat) else U.fmt_ratio(_lat)}).")
     return
 
 
@@ -967,6 +954,35 @@ def _(act2_result, budgets, checks, cloud, cloud_per, drift_min, fair, gpus, qua
             " points", fix="a lower threshold for the group with the lower base rate (v1.15 Part B), at a cost in "
             "that group's precision"))
     mo.vstack(_b) if _b else ui.banner("ok", "No limit crossed", "Every tier and every operating constraint holds.")
+    return
+
+
+@app.cell
+def _(act2_result, design):
+    mo.stop(act2_result is None)
+    # The reveal's chart: the starting design the answer was computed on (it does not follow
+    # the controls, so moving one does not redraw it; the tier cards above follow them).
+    _start = evaluate({k: s["value"] for k, s in design.items()})
+    _ratios = _start["ratios"]
+    _cap = 1000.0  # an unbounded queue is drawn at the top of the chart and labelled
+    _names = [ui.tier_name(t) for t in TIERS]
+    _fig = go.Figure()
+    for _i, (_what, _color) in enumerate((("memory", charts.COLOR["data"]), ("latency", charts.COLOR["compute"]))):
+        _vals = [_ratios[t][_i] for t in TIERS]
+        _fig.add_trace(go.Bar(x=_names, y=[min(v, _cap) for v in _vals], name=f"{_what} (share of its limit)",
+                              marker_color=_color,
+                              text=["unbounded" if math.isinf(v) else U.fmt_ratio(v) for v in _vals],
+                              textposition="outside"))
+    charts.themed(_fig, title="Your starting design: how far each tier was from working (log scale; over 1 fails)",
+                  x="tier", y="share of the limit", height=440)
+    _fig.update_layout(barmode="group")
+    _all = [min(v, _cap) for t in TIERS for v in _ratios[t]]
+    charts.log_axes(_fig, ys=_all + [1.0, max(_all + [1.0]) * 20], pad=0.4)  # headroom for the labels
+    charts.reference_line(_fig, 1.0, "limit", color=charts.COLOR["limit"])
+    _pred = act2_result.choice
+    charts.mark_point(_fig, ui.tier_name(_pred), min(max(_ratios[_pred]), _cap),
+                      f"your prediction: {ui.tier_name(_pred)}")
+    _fig
     return
 
 
