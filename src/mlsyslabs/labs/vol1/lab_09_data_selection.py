@@ -73,6 +73,22 @@ def pct(fraction: float, digits: int = 2) -> str:
 
 
 @app.function
+def ticks_125(lo: float, hi: float) -> list:
+    """1-2-5 ticks between lo and hi, for log axes whose default minor labels crowd."""
+    import math
+    out = []
+    for e in range(math.floor(math.log10(lo)) - 1, math.ceil(math.log10(hi)) + 1):
+        out += [m * 10.0**e for m in (1, 2, 5) if lo <= m * 10.0**e <= hi]
+    return out
+
+
+@app.function
+def points(fraction: float) -> str:
+    """An accuracy difference in points (percentage points) with two decimals."""
+    return f"{100 * fraction:.2f} points"
+
+
+@app.function
 def gpu_days(tokens_trained: float) -> float:
     """H100-days to train MODEL on `tokens_trained` tokens (6 N D at the engine's default MFU)."""
     return P.training_time_s(MODEL.params, tokens_trained, peak_flops=GPU.peak("bf16")) / 86400
@@ -369,6 +385,9 @@ def _(partB_fail, partB_keep, partB_result, partB_value, partB_view):
                   x="kept share of the pool (%, log scale)", y="effective tokens (log scale)")
     _pred = PART_B_OPTIONS[partB_result.choice]
     charts.log_axes(_fig, xs=[1, 100], ys=_eff + [_pred, PART_B["budget_tokens"]], pad=0.15)
+    _yt = ticks_125(min(_eff + [_pred]) / 1.5, 1.5 * max(_eff + [_pred, PART_B["budget_tokens"]]))
+    _fig.update_yaxes(tickvals=_yt, ticktext=[U.fmt_count(t) for t in _yt])
+    _fig.update_xaxes(tickvals=ticks_125(1, 100), ticktext=[U.fmt_number(t) for t in ticks_125(1, 100)])
     charts.reference_line(_fig, _pred, f"your prediction at {pct(PART_B['keep_fraction'])} kept: {tokens(_pred)}")
     _banner = (
         ui.failure_banner(
@@ -453,10 +472,9 @@ def _(lab, partC_prediction):
         explanation=(
             f"The {pct(PART_C['overlap'])} of eval examples that sit in the training crawl score like memorised "
             f"training data. Taking them out, the new model scores {pct(_leak.clean, 4)} on the rest: a gain of "
-            f"{U.fmt_number(100 * partC_gain, 2)} points, not "
-            f"{U.fmt_number(100 * (PART_C['new_accuracy'] - PART_C['old_accuracy']), 2)}. A few percent of overlap "
-            "is enough, because a leaked example is worth a whole point of error each. Deduplicate the eval set "
-            "against training before comparing models."
+            f"{points(partC_gain)}, not {points(PART_C['new_accuracy'] - PART_C['old_accuracy'])}. A few percent "
+            f"of overlap is enough, because a leaked example scores {pct(PART_C['leaked_accuracy'])} where clean ones "
+            f"score about {pct(_leak.clean)}. Deduplicate the eval set against training before comparing models."
         ),
     ))
     ui.prediction(partC_prediction, partC_result)
@@ -494,25 +512,23 @@ def _(partC_error, partC_fail, partC_leaked, partC_new, partC_overlap, partC_res
     _banner = (
         ui.failure_banner(
             "Gain inside the leakage",
-            what=f"the clean gain is {U.fmt_number(100 * partC_view, 2)} points of the "
-                 f"{U.fmt_number(100 * _claimed, 2)} measured",
-            by=f"{U.fmt_number(100 * (PART_C_SHIP_BAR - partC_view), 2)} points below the "
-               f"{U.fmt_number(100 * PART_C_SHIP_BAR, 2)}-point bar",
+            what=f"the clean gain is {points(partC_view)} of the {points(_claimed)} measured",
+            by=f"{points(PART_C_SHIP_BAR - partC_view)} (the bar is {points(PART_C_SHIP_BAR)})",
             fix="deduplicate the eval set against the training crawl and re-measure before shipping")
         if partC_fail else
-        ui.banner("ok", "The gain survives", f"{U.fmt_number(100 * partC_view, 2)} points on clean examples.")
+        ui.banner("ok", "The gain survives", f"{points(partC_view)} on clean examples, at or above the "
+                                             f"{points(PART_C_SHIP_BAR)} bar.")
     )
     mo.vstack([
         _controls,
         ui.cards(
-            ui.metric_card("measured gain", f"{U.fmt_number(100 * _claimed, 2)} points", "whole eval set"),
-            ui.metric_card("clean gain", f"{U.fmt_number(100 * partC_view, 2)} points",
-                           "examples not in the training crawl", "fail" if partC_fail else "ok"),
-            ui.metric_card("inflation", f"{U.fmt_number(100 * (_claimed - partC_view), 2)} points",
+            ui.metric_card("measured gain", points(_claimed), "whole eval set"),
+            ui.metric_card("clean gain", points(partC_view),
+                           f"examples not in the training crawl; bar {points(PART_C_SHIP_BAR)}",
+                           "fail" if partC_fail else "ok"),
+            ui.metric_card("inflation", points(_claimed - partC_view),
                            f"from {pct(partC_overlap.value / 100)} overlap"),
         ),
-        ui.slo_bars(ui.slo_bar("clean gain vs the ship bar (points)", 100 * max(partC_view, 0.0),
-                               100 * PART_C_SHIP_BAR, fmt=lambda v: U.fmt_number(v, 2))),
         _banner,
     ])
     return
@@ -549,7 +565,7 @@ def _():
     ui.stakeholder(
         "Dr. Amina Yusuf", "Clinical imaging lead",
         f"Our pilot says random sampling reaches the target error with {PART_D['random_labels']:,} labelled images. "
-        f"A dermatologist's label costs USD {U.fmt_number(PART_D['cost_per_label'], 3)}, and I have USD "
+        f"A dermatologist's label costs USD {PART_D['cost_per_label']:.2f}, and I have USD "
         f"{PART_D['budget_usd']:,}. A vendor pitches active learning: label only the images the model is unsure "
         "about.",
     )
@@ -617,8 +633,10 @@ def _(partD_budget, partD_evidence, partD_fail, partD_plan, partD_result, partD_
                               name=f"the budget buys {U.fmt_number(partD_plan['affordable'])} labels"))
     charts.themed(_fig, title=f"Labels to the target error ({EVIDENCE[partD_evidence.value].lower()})",
                   y="labels (log scale)")
-    charts.log_axes(_fig, ys=_need + [max(partD_plan["affordable"], 100), PART_D_OPTIONS[partD_result.choice]],
-                    pad=0.3)
+    _ys = _need + [max(partD_plan["affordable"], 100), PART_D_OPTIONS[partD_result.choice]]
+    charts.log_axes(_fig, ys=_ys, pad=0.3)
+    _yt = ticks_125(min(_ys) / 2, 2 * max(_ys))
+    _fig.update_yaxes(tickvals=_yt, ticktext=[U.fmt_number(t) for t in _yt])
     charts.reference_line(_fig, PART_D_OPTIONS[partD_result.choice],
                           f"your prediction for BALD: {partD_result.label}")
     _name = DS.LABEL_STRATEGIES[partD_strategy.value]["name"]
@@ -660,7 +678,7 @@ def _():
          ("pruned without loss p_prune", pct(DS.SORSCHER_PRUNE_NO_LOSS), DS.SOURCES["SORSCHER_PRUNE_NO_LOSS"]),
          ("uniform benchmarks: g = 1 for active learning", "1", DS.SOURCES["AL_NO_GAIN"]),
          ("random labels and cost per label", f"{PART_D['random_labels']:,}, USD "
-                                              f"{U.fmt_number(PART_D['cost_per_label'], 3)}", "scenario")],
+                                              f"{PART_D['cost_per_label']:.2f}", "scenario")],
     )
     return
 
