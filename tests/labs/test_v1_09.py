@@ -169,3 +169,10 @@ def test_ledger_keys_for_later_labs():
     rec = run()[1]["lab_record"]
     assert {"filter_keep_fraction", "label_strategy", "label_budget_usd"} <= set(rec["decisions"])
     assert {"dedup_compute_saved", "clean_gain_points", "labels_needed"} <= set(rec["outcomes"])
+
+
+def test_part_c_chart_draws_each_option_where_it_is_graded():
+    claimed = LAB.PART_C["new_accuracy"] - LAB.PART_C["old_accuracy"]
+    assert set(LAB.PART_C_IMPLIED) == set(LAB.PART_C_OPTIONS.values())
+    for key, share in LAB.PART_C_IMPLIED.items():
+        assert LAB.gain_choice(share * claimed) == key

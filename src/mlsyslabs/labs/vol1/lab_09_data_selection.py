@@ -54,6 +54,9 @@ with app.setup:
     PART_C_SHIP_BAR = 0.005  # the release needs +0.5 accuracy points on clean examples
     PART_C_OPTIONS = {"All of it: about +1 point": "all", "About half: about +0.5 point": "half",
                       "Almost none: well under +0.5 point": "little", "Nothing: it is really a regression": "none"}
+    # Where each option puts the clean gain on Part C's chart (a fraction of the measured gain: the middle of
+    # the range gain_choice grades it by).
+    PART_C_IMPLIED = {"all": 1.0, "half": 0.5, "little": 0.125, "none": -0.125}
     # Part D: the imaging team's pilot and labelling budget (scenario figures).
     PART_D = dict(random_labels=20_000, cost_per_label=1.50, budget_usd=15_000, strategy="uncertainty",
                   evidence="published")
@@ -509,6 +512,20 @@ def _(partC_error, partC_fail, partC_leaked, partC_new, partC_overlap, partC_res
     _controls = mo.vstack([mo.hstack([partC_overlap, partC_new], wrap=True), partC_leaked])
     mo.stop(partC_error is not None, mo.vstack([_controls, ui.banner("warn", "No clean accuracy", str(partC_error))]))
     _claimed = partC_new.value / 100 - PART_C["old_accuracy"]
+    _os = [k / 2 for k in range(0, 21)]
+    _gains = [100 * clean_gain(partC_new.value / 100, o / 100, partC_leaked.value / 100) for o in _os]
+    _fig = go.Figure(go.Scatter(x=_os, y=_gains, mode="lines", line=dict(color=charts.COLOR["series"], width=3),
+                                name=f"clean gain at {pct(partC_new.value / 100, 3)} measured"))
+    _fig.add_trace(go.Scatter(x=[0, 10], y=[100 * PART_C_SHIP_BAR] * 2, mode="lines",
+                              line=dict(color=charts.COLOR["neutral"], dash="dot"),
+                              name=f"ship bar: {points(PART_C_SHIP_BAR)}"))
+    _fig.add_trace(go.Scatter(x=[partC_overlap.value], y=[100 * partC_view], mode="markers",
+                              marker=dict(size=12, symbol="diamond", color=charts.COLOR["series"]),
+                              name=f"your setting: {points(partC_view)}"))
+    charts.themed(_fig, title="Gain on clean eval examples vs the leaked share",
+                  x="eval examples found in training (%)", y="clean gain (accuracy points)")
+    _pred = PART_C_IMPLIED[partC_result.choice] * (PART_C["new_accuracy"] - PART_C["old_accuracy"])
+    charts.reference_line(_fig, 100 * _pred, f"your prediction at {pct(PART_C['overlap'])}: {points(_pred)}")
     _banner = (
         ui.failure_banner(
             "Gain inside the leakage",
@@ -520,7 +537,7 @@ def _(partC_error, partC_fail, partC_leaked, partC_new, partC_overlap, partC_res
                                              f"{points(PART_C_SHIP_BAR)} bar.")
     )
     mo.vstack([
-        _controls,
+        _controls, _fig,
         ui.cards(
             ui.metric_card("measured gain", points(_claimed), "whole eval set"),
             ui.metric_card("clean gain", points(partC_view),
