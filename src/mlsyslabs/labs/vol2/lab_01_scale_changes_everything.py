@@ -603,11 +603,12 @@ def _(partC_batch, partC_error, partC_gpus, partC_low, partC_result, partC_scali
         go.Scatter(x=_gs, y=[g / _n0 for g in _gs], mode="lines", name="ideal: N / " + f"{_n0:,}",
                    line=dict(color=charts.COLOR["neutral"], dash="dot")),
         go.Scatter(x=_gs, y=[_curves[g]["throughput_only"] for g in _gs], mode="lines+markers",
-                   name="step throughput only", line=dict(color=charts.COLOR["compute"], width=2)),
+                   name="step throughput only", line=dict(color=charts.COLOR["compute"], width=2, dash="dot")),
         go.Scatter(x=_gs, y=[_curves[g]["speedup"] for g in _gs], mode="lines+markers",
                    name="time to train, failures included", line=dict(color=charts.COLOR["series"], width=3)),
         go.Scatter(x=_gs, y=[SCALING_FLOOR * g / _n0 for g in _gs], mode="lines",
-                   name=f"{pct(SCALING_FLOOR)} scaling efficiency", line=dict(color=charts.COLOR["limit"], dash="dash")),
+                   name=f"{pct(SCALING_FLOOR)} scaling efficiency",
+                   line=dict(color=charts.COLOR["limit"], dash="dash")),
     ])
     charts.themed(_fig, title=f"Speedup over {_n0:,} GPUs (log-log)", x="GPUs (log scale)",
                   y=f"times sooner than {_n0:,} GPUs (log scale)")
