@@ -342,12 +342,14 @@ def test_the_starting_design_follows_the_ledger_and_so_does_the_answer():
 
 
 def test_hostile_ledger_values_fall_back_with_a_note():
+    """Values of the right type (the schema refuses wrong types at save and import) but
+    out of range or not among the options: each falls back, with a note."""
     led = Ledger.open()
-    led.save("v1.00", {"decisions": {"tier": "tiny", "model": "llama2-7b", "precision": 7}})
+    led.save("v1.00", {"decisions": {"tier": "tiny", "model": "llama2-7b", "precision": "fp7"}})
     led.save("v1.10", {"decisions": {"precision": "fp64"}})
     led.save("v1.13", {"decisions": {"max_batch": -5, "window_ms": 1e300}, "outcomes": {"p99_ms": -5.0}})
     led.save("v1.14", {"decisions": {"cadence_months": 1e300}})
-    led.save("v1.15", {"decisions": {"threshold_group_a": "high", "threshold_group_b": True}})
+    led.save("v1.15", {"decisions": {"threshold_group_a": 5.0, "threshold_group_b": -1.0}})
     d = _run()
     design = d["design"]
     assert {k: s["value"] for k, s in design.items()} == LAB.DESIGN

@@ -94,3 +94,11 @@ def test_bad_learner_names_are_refused_by_name(tmp_path, bad):
     with pytest.raises(LedgerError, match="learner name|markup"):
         led.set_learner(bad)
     assert led.learner() is None
+
+
+def test_keys_the_capstone_reads_are_typed_at_save(tmp_path):
+    led = Ledger.open(tmp_path)
+    for lab, key, bad in (("v1.00", "tier", 3), ("v1.11", "precision", 8), ("v1.13", "max_batch", "many"),
+                          ("v1.15", "threshold_group_a", True)):
+        with pytest.raises(LedgerError, match=f"decisions.{key} is read by later labs"):
+            led.save(lab, {"decisions": {key: bad}})

@@ -37,6 +37,11 @@ MEMO_FIELDS = ("recommendation", "rejected", "risk", "would_change")
 CONTRACT_TYPES = {("v1.10", "decisions", "precision"): "string",
                   ("v1.13", "outcomes", "p99_ms"): "number",
                   ("v1.14", "decisions", "cadence_months"): "number",
+                  # the starting design of the v1.16 capstone (README "The Design Ledger")
+                  **{("v1.00", "decisions", k): "string" for k in ("tier", "model", "precision")},
+                  **{("v1.11", "decisions", k): "string" for k in ("accelerator", "model", "precision")},
+                  **{("v1.13", "decisions", k): "number" for k in ("max_batch", "window_ms")},
+                  **{("v1.15", "decisions", k): "number" for k in ("threshold_group_a", "threshold_group_b")},
                   # v1.05's memory breakdown, read by v1.08
                   **{("v1.05", "outcomes", k): "number" for k in (
                       "weights_bytes", "gradients_bytes", "optimizer_bytes", "master_weights_bytes",
