@@ -201,3 +201,9 @@ def test_ledger_keys_for_the_capstone():
             "goodput"} <= set(rec["outcomes"])
     assert rec["decisions"]["gpus"] == LAB.PART_C["big"]
     assert rec["outcomes"]["speedup_10x"] == pytest.approx(LAB.part_c_speedup())
+
+
+def test_an_absurd_job_reads_in_words_not_digits():
+    outs, d = run_lab(PATH, ANSWERS, _defaults(partA_gpus=32768, partA_hours=LAB.HOURS_MAX))
+    text = rendered_text(outs)
+    assert d["partA_never"] and "more than a century" in text and "over 10,000x" in text

@@ -77,7 +77,14 @@ def pct(fraction: float, digits: int = 2) -> str:
 
 @app.function
 def fmt_h(h: float) -> str:
-    return f"{U.fmt_number(h)} hours"
+    """Hours; past a million (over a century) the exact figure stops meaning anything."""
+    return "over 1,000,000 hours (more than a century)" if h >= 1e6 else f"{U.fmt_number(h)} hours"
+
+
+@app.function
+def times(x: float) -> str:
+    """A ratio as '319x', capped at 'over 10,000x'."""
+    return "over 10,000x" if x >= 1e4 else U.fmt_ratio(x)
 
 
 @app.function
@@ -301,9 +308,10 @@ def _(partA_checkpoint, partA_gpus, partA_hours, partA_never, partA_plan, partA_
             "Never finishes",
             what=f"{fmt_h(_h)} of work needs {fmt_h(partA_plan['wall_h'])} of wall time on average; only "
                  f"{pct(partA_plan['goodput'])} of it is useful",
-            by=f"{U.fmt_ratio(partA_plan['wall_h'] / _h)} the work in wall time, where the {pct(GOODPUT_FLOOR)} "
-               f"goodput floor allows {U.fmt_ratio(1 / GOODPUT_FLOOR)}",
-            fix="checkpoint (switch it on), run fewer GPUs, or split the job into shorter pieces")
+            by=f"{times(partA_plan['wall_h'] / _h)} the work in wall time, where the {pct(GOODPUT_FLOOR)} "
+               f"goodput floor allows {times(1 / GOODPUT_FLOOR)}",
+            fix="run fewer GPUs or write checkpoints faster" if partA_checkpoint.value
+            else "checkpoint (switch it on), run fewer GPUs, or split the job into shorter pieces")
         if partA_never else
         ui.banner("ok", "Finishes", f"{pct(partA_plan['goodput'])} of the wall time is useful work "
                                     f"({fmt_h(partA_plan['wall_h'])} for {fmt_h(_h)} of work).")
