@@ -152,7 +152,7 @@ def test_invariant_tags_name_what_each_question_tests():
     d = run()
     tags = {p: d[f"{p}_result"].invariant for p in ("partA", "partB", "partC", "partD")}
     assert tags == {"partA": "Ring vs tree AllReduce", "partB": "Bus bandwidth",
-                    "partC": "All-to-all is not a reduction", "partD": "Overlap hides communication"}
+                    "partC": "All-to-all vs all-reduce", "partD": "Overlap hides communication"}
     assert set(tags.values()) == set(get_lab("v2.06").invariants)
 
 

@@ -73,7 +73,7 @@ LABS: list[Lab] = [
     _L("v2.04", "storage", "Storage for ML", "Data Storage", ("Checkpoint bandwidth",), 40),
     _L("v2.05", "parallelism_paradox", "The Parallelism Paradox", "Distributed Training", ("Pipeline bubble", "Amdahl"), 50),
     _L("v2.06", "collectives", "Collective Communication", "Collective Communication",
-       ("Ring vs tree AllReduce", "Bus bandwidth", "All-to-all is not a reduction", "Overlap hides communication"), 45),
+       ("Ring vs tree AllReduce", "Bus bandwidth", "All-to-all vs all-reduce", "Overlap hides communication"), 45),
     _L("v2.07", "fault_tolerance", "Fault Tolerance", "Fault Tolerance", ("Young-Daly",), 45),
     _L("v2.08", "fleet_orchestration", "Fleet Orchestration", "Scheduling", ("Little's Law",), 45),
     _L("v2.09", "performance_engineering", "Performance Engineering", "Efficiency at Scale", ("MFU accounting",), 45),

@@ -141,7 +141,7 @@ def part_b_options() -> dict:
     """Option text -> the busbw (bytes/s) it implies: the NIC's rate, half, the same, double the one-node figure."""
     one = busbw(PART_B["base_gpus"])
     vals = [CLUSTER.nic_bw_per_gpu * NIC.efficiency, one / 2, one, 2 * one]
-    words = ("down to each GPU's own network port", "about half of it", "about the same", "about double")
+    words = ("down to one network port's sustained rate", "about half of it", "about the same", "about double")
     return {f"{rate_text(v)}: {w}": v for v, w in zip(vals, words)}
 
 
