@@ -40,12 +40,15 @@ def experiments_possible(hours_available, *, train_h, eval_h=0.0, turnaround_h=0
 
 
 # Stages of an ML project, in order. Boehm & Basili 2001 ("Software Defect Reduction
-# Top 10 List", IEEE Computer 34(1)): a defect found after delivery costs often 100x
-# one found at requirements/design. The engine interpolates geometrically between
-# 1x (first stage) and that 100x (production): an explicit model, not a measurement.
+# Top 10 List", IEEE Computer 34(1), item 1): a defect found after delivery often costs
+# 100x one found at requirements/design in large, critical systems, and about 5x in
+# small, noncritical ones. The engine interpolates geometrically between 1x (first
+# stage) and the chosen ratio (production): an explicit model, not a measurement.
 STAGES = ("problem definition", "data collection", "training", "evaluation", "deployment", "production")
 DEFECT_COST_RATIO = 100.0
-DEFECT_COST_SOURCE = "Boehm & Basili 2001, IEEE Computer 34(1): ~100x after delivery vs requirements/design"
+DEFECT_COST_SOURCE = ("Boehm & Basili 2001, IEEE Computer 34(1), item 1: often ~100x after delivery vs "
+                      "requirements/design for large, critical systems (~5x for small, noncritical ones)")
+SMALL_SYSTEM_DEFECT_COST_RATIO = 5.0  # the same source, small noncritical systems
 
 
 def defect_cost_multiplier(stage: str, *, ratio: float = DEFECT_COST_RATIO) -> float:

@@ -21,7 +21,9 @@ with app.setup:
     # Part B: a label-schema defect, half a day to fix where it is introduced, found in production.
     PART_B = dict(fix_days=0.5, found_at="production", ratio=W.DEFECT_COST_RATIO)
     PART_B_OPTIONS = {"about 3x": 3.0, "about 10x": 10.0, "about 30x": 30.0, "about 100x": 100.0, "about 300x": 300.0}
-    PART_B_RATIOS = {"10x": 10.0, "30x": 30.0, "100x (Boehm and Basili)": 100.0, "300x": 300.0}
+    PART_B_RATIOS = {"5x (Boehm and Basili: small, noncritical systems)": W.SMALL_SYSTEM_DEFECT_COST_RATIO,
+                     "10x": 10.0, "30x": 30.0,
+                     "100x (Boehm and Basili: large, critical systems)": W.DEFECT_COST_RATIO, "300x": 300.0}
     # Part C: Kai's on-device fine-tuning loop (ImageNet-sized data set), against the cloud GPU.
     PART_C = dict(model="resnet50", tier="edge", baseline="cloud", epochs=5, precision="bf16",
                   images=P.pipeline.IMAGENET_TRAIN_IMAGES)
