@@ -72,14 +72,14 @@ def source_with(fabric, word: str) -> str:
 
 
 @app.function
-def time_axis(fig, ys, pad: float = 0.15):
-    """A log time axis that hugs `ys`, its ticks written as durations (100 us, 10 ms), not bare seconds."""
+def time_axis(fig, ys, pad: float = 0.15, fmt=U.fmt_seconds):
+    """A log y axis that hugs `ys`, its ticks written with `fmt` (durations: 100 us, 10 ms), not bare numbers."""
     charts.log_axes(fig, ys=ys, pad=pad)
     lo, hi = fig.layout.yaxis.range
     mults = (1,) if hi - lo > 2 else (1, 2, 5)
     ticks = [m * 10.0**e for e in range(math.floor(lo) - 1, math.ceil(hi) + 1) for m in mults]
     ticks = [t for t in ticks if lo <= math.log10(t) <= hi]
-    fig.update_yaxes(tickvals=ticks, ticktext=[U.fmt_seconds(t) for t in ticks])
+    fig.update_yaxes(tickvals=ticks, ticktext=[fmt(t) for t in ticks])
     return fig
 
 
@@ -448,7 +448,9 @@ def _(partB_alg, partB_gpus, partB_result, partB_run, partB_size):
                   x="GPUs (log scale)", y="bytes/s (log scale)", height=420)
     _predicted = part_b_options()[partB_result.choice]
     _ys = [r.busbw for r in _runs] + [r.algbw for r in _runs] + [_predicted, NVLINK.achievable_bw]
-    charts.log_axes(_fig, xs=_ns, ys=_ys, pad=0.15)
+    charts.log_axes(_fig, xs=_ns, pad=0.1)
+    time_axis(_fig, _ys, pad=0.15, fmt=rate_text)
+    _fig.update_xaxes(tickvals=_ns, ticktext=[str(n) for n in _ns])
     charts.reference_line(_fig, _predicted, f"your prediction: {rate_text(_predicted)} on {PART_B['gpus']} GPUs")
     mo.vstack([
         mo.hstack([partB_gpus, partB_size, partB_alg], wrap=True), _fig,
