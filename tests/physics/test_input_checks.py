@@ -315,6 +315,10 @@ SPECS: dict[str, Spec] = {
         "workers": kind("int1"), "fmt": choice(["jpeg", "raw"]), "storage_bw": kind("pos", 1e6, 1e10),
         "cache_hit": kind("frac0"), "per_worker": maybe(kind("pos")), "host_link_bw": kind("pos", 1e8, 1e11)}),
     "pipeline.dataset_bytes": Spec(pipeline.dataset_bytes, {"fmt": choice(["jpeg", "raw"])}),
+    "pipeline.freshness": Spec(pipeline.freshness, {
+        "policy": choice(pipeline.FRESHNESS_POLICIES), "pipeline_latency_s": kind("nonneg"),
+        "entities": kind("int1"), "events_per_s": kind("pos"), "feature_bytes": kind("pos"),
+        "period_s": maybe(kind("pos"))}, may_raise="period_s is needed"),
     "pipeline.min_workers_for": Spec(pipeline.min_workers_for, {
         "target_utilization": kind("frac"), "demand_samples_per_s": kind("pos", 1, 1e5),
         "max_workers": kind("int1", 1, 512)}, examples=10),
@@ -423,6 +427,11 @@ SPECS: dict[str, Spec] = {
         "fix_days_at_start": (None, [-1, INF]), "caught_at": (None, ["vibes", 3]), "parallel": (None, [0, 2.5]),
         "review_h": (None, [-0.1, 1e6, NAN]), "reviewers": (None, [0]), "review_hours_per_week": (None, [0, 169])},
         composite=_schedule_args(), err={"caught_at": "stage"}),
+    "workflow.requirement_entry_stage": Spec(workflow.requirement_entry_stage, {
+        "as_built_meets": kind("bool"), "requantized_meets": kind("bool"), "retrained_meets": kind("bool"),
+        "data_allowed": kind("bool")}),
+    "workflow.stages_reworked": Spec(workflow.stages_reworked, {"entry_stage": choice(workflow.STAGES)},
+                                     err={"entry_stage": "entry_stage"}),
     "workflow.training_run_hours": Spec(workflow.training_run_hours, {
         "model": choice(["resnet50", "mobilenetv2"]), "device": choice(["h100-sxm", "jetson-orin-nx-16gb"]),
         "samples": kind("pos", 1, 1e7), "epochs": kind("pos", 0.1, 100), "batch": kind("int1", 1, 128),

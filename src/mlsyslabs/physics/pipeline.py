@@ -160,3 +160,48 @@ def min_workers_for(target_utilization: float, demand_samples_per_s: float, *, m
         else:
             lo = mid + 1
     return lo
+
+
+# ------------------------------------------------------------------ feature freshness
+FRESHNESS_POLICIES = ("batch", "stream", "local")
+SOURCES["freshness"] = ("age of information for periodic updates: Kaul, Yates and Gruteser, 'Real-Time Status: "
+                        "How Often Should One Update?', IEEE INFOCOM 2012")
+
+
+@dataclass(frozen=True)
+class Freshness:
+    policy: str
+    mean_age_s: float  # average age of the feature value a request reads
+    worst_age_s: float  # age just before the next refresh lands
+    updates_per_s: float  # feature recomputations (one entity's row each)
+    store_bytes_per_s: float  # bytes written to the online feature store over the network
+    where: str  # "server" or "device": where the recomputation runs
+
+
+def freshness(policy: str, *, pipeline_latency_s: float, entities: int, events_per_s: float, feature_bytes: float,
+              period_s: float | None = None) -> Freshness:
+    """How stale a served feature is, and what keeping it fresh costs.
+
+    batch: every `period_s` a job recomputes all `entities` rows and lands them
+    `pipeline_latency_s` after its data cut-off, so a request reads a value whose age
+    is uniform between L and T + L: mean T/2 + L, worst T + L (Kaul et al. 2012).
+    stream: each event updates its entity's row `pipeline_latency_s` after it happens;
+    cost follows the event rate, not the entity count. local: the device computes the
+    feature from its own events when asked; nothing crosses the network to a store."""
+    check_choice("policy", policy, FRESHNESS_POLICIES)
+    check_positive("pipeline_latency_s", pipeline_latency_s, allow_zero=True)
+    check_int("entities", entities, lo=1)
+    check_positive("events_per_s", events_per_s)
+    check_positive("feature_bytes", feature_bytes)
+    if period_s is not None:
+        check_positive("period_s", period_s)
+    if policy == "batch":
+        if period_s is None:
+            raise PhysicsError("period_s is needed for a batch policy")
+        updates = entities / period_s
+        return Freshness(policy, period_s / 2 + pipeline_latency_s, period_s + pipeline_latency_s, updates,
+                         updates * feature_bytes, "server")
+    if policy == "stream":
+        return Freshness(policy, pipeline_latency_s, pipeline_latency_s, events_per_s, events_per_s * feature_bytes,
+                         "server")
+    return Freshness(policy, pipeline_latency_s, pipeline_latency_s, events_per_s, 0.0, "device")
