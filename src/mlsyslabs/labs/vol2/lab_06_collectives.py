@@ -705,14 +705,15 @@ def _(partD_bucket, partD_gpus, partD_micro, partD_plan, partD_result, partD_vio
                                           line=dict(width=3))))
     _label = {bucket_label(b): b for b in PART_D_CHOICES}
     _pick = _label[partD_result.choice]
-    _scen = {b: overlap_plan(b, PART_D["gpus"], PART_D["microbatch"])["ov"].exposed_s for b in PART_D_CHOICES}
+    # the options at the current settings (at the defaults: the graded scenario)
+    _scen = {b: overlap_plan(b, partD_gpus.value, partD_micro.value)["ov"].exposed_s for b in PART_D_CHOICES}
     _fig.add_trace(go.Scatter(x=[_pick], y=[_scen[_pick]], mode="markers+text", text=["your pick"],
                               textposition="top center", name=f"your prediction: {partD_result.choice}",
                               marker=dict(size=15, symbol="diamond-open", color=charts.COLOR["highlight"],
                                           line=dict(width=3))))
     _best = part_d_answer()
-    _fig.add_trace(go.Scatter(x=[_best], y=[_scen[_best]], mode="markers", name=f"the engine's best option: "
-                                                                             f"{bucket_label(_best)}",
+    _fig.add_trace(go.Scatter(x=[_best], y=[_scen[_best]], mode="markers", name=f"the answer (graded at the "
+                                                                             f"scenario): {bucket_label(_best)}",
                               marker=dict(size=9, color=charts.COLOR["series"])))
     charts.themed(_fig, title=f"Exposed all-reduce time vs bucket size ({gpus_label(partD_gpus.value)}, "
                               f"{partD_micro.value} sequences per GPU)",
