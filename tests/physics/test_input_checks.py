@@ -281,7 +281,20 @@ SPECS: dict[str, Spec] = {
         "bytes_": kind("nonneg"), "link_bw": kind("pos"), "latency_s": kind("nonneg")}, err={"bytes_": "bytes"}),
     "network.reachable_distance_m": Spec(network.reachable_distance_m, {
         "budget_s": kind("pos"), "other_s": kind("nonneg"), "speed": kind("pos")}),
+    "network.radio_airtime_s": Spec(network.radio_airtime_s, {
+        "payload_bytes": kind("nonneg"), "bytes_per_s": kind("pos"), "packet_payload": kind("int1", 1, 251),
+        "packet_overhead": kind("int0")}),
+    "network.radio_energy_j": Spec(network.radio_energy_j, {
+        "payload_bytes": kind("nonneg"), "tx_w": kind("pos"), "bytes_per_s": kind("pos")}),
     # -- operations
+    "operations.average_power_w": Spec(operations.average_power_w, {
+        "active_w": kind("nonneg"), "sleep_w": kind("nonneg"), "duty": kind("frac0")}),
+    "operations.battery_life_days": Spec(operations.battery_life_days, {
+        "capacity_j": kind("pos"), "energy_per_day_j": kind("nonneg")}),
+    "operations.sensor_day": Spec(operations.sensor_day, {
+        "model": choice(["ds-cnn-kws", "anomaly-mlp", "resnet50"]), "device": choice(["nrf52840", "esp32-s3"]),
+        "period_s": kind("pos", 1e-3, 1e5), "report_bytes": kind("nonneg", 0, 1e5), "precision": choice(["int8"])},
+        may_raise="does not fit|shorter than"),
     "operations.psi": Spec(operations.psi, {
         "expected": (None, [[1], "ab", [NAN, 1], [-1, 2], None]), "actual": (None, [[-1, 1], [INF, 1], [1]]),
         "epsilon": (None, [0, 1, NAN, "x"])}, composite=_psi_args(), err={"expected": "", "actual": ""}),

@@ -48,6 +48,8 @@ class Device:
     # Dense peak of the unit that runs training, where that is not the unit whose peak
     # is in `peak_flops` (phones: the NPU runs inference graphs; training runs on the GPU).
     training_peak_flops: dict = field(default_factory=dict)
+    # Draw while asleep between duty-cycled wake-ups, with the model's RAM retained (tiny tier).
+    sleep_w: float | None = None
 
     def peak(self, precision: str, *, sparse: bool = False) -> float:
         """Peak rate for `precision` (dense unless sparse=True), falling back to the
@@ -277,10 +279,12 @@ _DEVICES = [
     _d(id="nrf52840", name="Nordic nRF52840 (Cortex-M4F, 64 MHz)", tier="tiny",
        peak_flops={"fp32": 64e6, "int8": 256e6},
        memory_bytes=256 * KiB, memory_bw=256e6, sram_bytes=256 * KiB, flash_bytes=1 * MiB, tdp_w=0.010,
-       purchase_price=6,
+       purchase_price=6, sleep_w=3.16e-6 * 3.0,
        sources=["Nordic nRF52840 Product Specification v1.7: 64 MHz Cortex-M4F, 1 MB flash, 256 KB RAM (binary units)",
                 "peaks: estimate from Arm Cortex-M4 TRM timings: 1 fp32 FLOP/cycle; int8 via SMLAD, 2 MAC = 4 OP/cycle",
                 "bandwidth: estimate, 32-bit SRAM bus at 64 MHz", "power: estimate, ~3.3 mA run current at 3 V (DC/DC)",
+                "sleep: nRF52840 Product Specification v1.7, current consumption: System ON, full 256 KB RAM "
+                "retained, wake on RTC, 3.16 uA typical at 3 V",
                 "price: estimate, single-unit distributor price"]),
     _d(id="stm32h7", name="ST STM32H743 (Cortex-M7, 480 MHz)", tier="tiny",
        peak_flops={"fp32": 960e6, "int8": 1.92e9},
@@ -300,10 +304,11 @@ _DEVICES = [
     _d(id="esp32-s3", name="Espressif ESP32-S3 (Xtensa LX7 x2, 240 MHz)", tier="tiny",
        peak_flops={"fp32": 960e6, "int8": 15.4e9},
        memory_bytes=512 * KiB, memory_bw=0.96e9, sram_bytes=512 * KiB, flash_bytes=8 * MiB, tdp_w=0.33,
-       purchase_price=3,
+       purchase_price=3, sleep_w=240e-6 * 3.3,
        sources=["Espressif ESP32-S3 datasheet: dual-core LX7 up to 240 MHz, 512 KB SRAM, vector (PIE) instructions",
                 "peaks: estimate, 1 fp32 FMA/cycle/core; int8 16 MAC/cycle/core with 128-bit PIE SIMD",
                 "8 MB flash: common module option (ESP32-S3-WROOM-1-N8)", "power: estimate, ~100 mA at 3.3 V active",
+                "sleep: ESP32-S3 datasheet, light-sleep (SRAM retained): 240 uA typical at 3.3 V",
                 "bandwidth: estimate, 32-bit SRAM access at 240 MHz", "price: estimate, single-unit chip price"]),
     _d(id="cortex-m0-plus", name="Raspberry Pi RP2040 (Cortex-M0+ x2, 133 MHz)", tier="tiny",
        peak_flops={"fp32": 8e6, "int8": 133e6},

@@ -42,3 +42,31 @@ def reachable_distance_m(budget_s, other_s, *, speed=FIBER_SPEED):
     check_positive("other_s", other_s, allow_zero=True)
     check_positive("speed", speed)
     return max(0.0, (budget_s - other_s) * speed / 2.0)
+
+
+# Bluetooth LE from the tiny tier's reference part: the nRF52840's radio draws 4.8 mA at 3 V transmitting at
+# 0 dBm (nRF52840 Product Specification v1.7, radio current consumption, DC/DC on); the LE 1M PHY carries
+# 1 Msym/s = 125,000 bytes/s (Bluetooth Core Specification 5.3, Vol 6 Part A); each link-layer packet adds
+# 10 bytes (preamble 1, access address 4, header 2, CRC 3) to at most 27 payload bytes (Vol 6 Part B, 2.1).
+BLE_TX_W = 4.8e-3 * 3.0
+BLE_PHY_BYTES_PER_S = 125e3
+BLE_PACKET_PAYLOAD_BYTES = 27
+BLE_PACKET_OVERHEAD_BYTES = 10
+
+
+def radio_airtime_s(payload_bytes, *, bytes_per_s=BLE_PHY_BYTES_PER_S, packet_payload: int = BLE_PACKET_PAYLOAD_BYTES,
+                    packet_overhead: int = BLE_PACKET_OVERHEAD_BYTES):
+    """On-air time of a payload cut into link-layer packets: (payload + overhead per packet) / PHY rate.
+    A lower bound: connection events, acknowledgements and the radio's ramp-up add more."""
+    check_positive("payload_bytes", payload_bytes, allow_zero=True)
+    check_positive("bytes_per_s", bytes_per_s)
+    check_int("packet_payload", packet_payload, lo=1)
+    check_int("packet_overhead", packet_overhead, lo=0)
+    packets = -(-payload_bytes // packet_payload)
+    return (payload_bytes + packets * packet_overhead) / bytes_per_s
+
+
+def radio_energy_j(payload_bytes, *, tx_w=BLE_TX_W, bytes_per_s=BLE_PHY_BYTES_PER_S):
+    """Energy to transmit a payload: radio TX power x on-air time (radio_airtime_s, a lower bound)."""
+    check_positive("tx_w", tx_w)
+    return tx_w * radio_airtime_s(payload_bytes, bytes_per_s=bytes_per_s)

@@ -131,3 +131,68 @@ def energy_and_carbon(*, power_w, time_s, pue: float = DEFAULT_PUE, grid: str | 
     kwh = j / 3.6e6
     return Footprint(j, kwh, kwh * intensity / 1000.0,
                      {"pue": pue, "grid_gco2_per_kwh": intensity, "n_devices": n_devices, "power_w": power_w})
+
+
+# ------------------------------------------------------------- duty-cycled sensors on a battery
+SECONDS_PER_DAY = 86400.0
+# Battery energy = rated capacity x nominal voltage (what a datasheet promises at a light load, new, 21 C).
+BATTERIES = {
+    "cr2032": ("CR2032 coin cell", 0.235 * 3.0 * 3600.0,
+               "Energizer CR2032 datasheet: 235 mAh to 2.0 V at a 15 kOhm load, nominal 3.0 V"),
+    "aa-pair": ("two AA alkaline cells", 2.5 * 3.0 * 3600.0,
+                "estimate from the Energizer E91 datasheet: about 2,500 mAh per cell at light loads, 1.5 V, "
+                "two in series"),
+}
+
+
+def average_power_w(*, active_w, sleep_w, duty) -> float:
+    """Duty-cycled draw: duty x active power + (1 - duty) x sleep power."""
+    check_positive("active_w", active_w, allow_zero=True)
+    check_positive("sleep_w", sleep_w, allow_zero=True)
+    check_fraction("duty", duty, allow_zero=True)
+    return duty * active_w + (1.0 - duty) * sleep_w
+
+
+def battery_life_days(*, capacity_j, energy_per_day_j) -> float:
+    """Days a battery lasts: capacity / energy drawn per day (infinite when nothing is drawn)."""
+    check_positive("capacity_j", capacity_j)
+    check_positive("energy_per_day_j", energy_per_day_j, allow_zero=True)
+    return math.inf if energy_per_day_j == 0 else capacity_j / energy_per_day_j
+
+
+@dataclass(frozen=True)
+class SensorDay:
+    latency_s: float  # one inference (the iron law on the device)
+    inference_j: float  # energy of one inference: active power x latency
+    wakeups_per_day: float
+    energy_j: dict  # per day: inference, sleep, radio
+    total_j: float
+    duty: float  # share of time computing
+    average_w: float
+    dominant: str
+
+
+def sensor_day(model, device, *, period_s, report_bytes, precision: str = "int8") -> SensorDay:
+    """A sensor that wakes every `period_s`, runs one inference at the device's active power
+    (tdp_w x the iron-law latency), sends `report_bytes` over Bluetooth LE (network.radio_energy_j)
+    and sleeps the rest of the period at the device's sleep power (sleep_w): energy per day by term."""
+    from .devices import get_device
+    from .network import radio_airtime_s, radio_energy_j
+    from .serving import iron_law_inference
+
+    check_positive("period_s", period_s)
+    check_positive("report_bytes", report_bytes, allow_zero=True)
+    d = get_device(device)
+    active_w, sleep_w = d.require("tdp_w"), d.require("sleep_w")
+    run = iron_law_inference(model, d, precision=precision)
+    if not run.fits:
+        raise PhysicsError(f"{model} does not fit in the {d.name}'s memory")
+    awake = run.total_s + radio_airtime_s(report_bytes)
+    if awake > period_s:
+        raise PhysicsError(f"period_s {period_s:g} s is shorter than one inference plus its report ({awake:.3g} s)")
+    n = SECONDS_PER_DAY / period_s
+    energy = {"inference": n * active_w * run.total_s, "sleep": n * sleep_w * (period_s - awake),
+              "radio": n * radio_energy_j(report_bytes)}
+    total = sum(energy.values())
+    return SensorDay(run.total_s, active_w * run.total_s, n, energy, total, run.total_s / period_s,
+                     total / SECONDS_PER_DAY, max(energy, key=energy.get))
