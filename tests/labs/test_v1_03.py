@@ -14,7 +14,7 @@ from .harness import load_module, rendered_text, run_lab
 PATH = get_lab("v1.03").path
 LAB = load_module(PATH)
 ANSWERS = {"partA_prediction": 16.0, "partB_prediction": "about 10x", "partC_prediction": 66.0,
-           "partD_prediction": 5.0}
+           "partD_prediction": 5.0, "partE_prediction": "deployment"}
 
 # Part A's scenario by hand: 4 weeks of wall-clock hours, a 15-minute review per result,
 # one reviewer working the engine's standard week, one GPU.
@@ -90,9 +90,10 @@ def test_each_question_is_tagged_with_the_invariant_it_tests():
     assert "Drift" not in lab.invariants and "Roofline" not in lab.invariants
     assert LAB.VELOCITY in lab.invariants and LAB.DEFECT_COST in lab.invariants
     _, defs = run_lab(PATH, ANSWERS)
-    tags = {p: defs[f"{p}_result"].invariant for p in ("partA", "partB", "partC", "partD")}
+    assert LAB.PROPAGATION in lab.invariants
+    tags = {p: defs[f"{p}_result"].invariant for p in ("partA", "partB", "partC", "partD", "partE")}
     assert tags == {"partA": LAB.VELOCITY, "partC": LAB.VELOCITY, "partB": LAB.DEFECT_COST,
-                    "partD": LAB.DEFECT_COST}
+                    "partD": LAB.DEFECT_COST, "partE": LAB.PROPAGATION}
     # none of them feeds a radar invariant of the capstone that this lab never asks about
     assert not set(tags.values()) & set(VOL1_INVARIANTS)
 
@@ -107,6 +108,10 @@ def test_instruments_open_on_the_scenario_and_agree_with_the_reveal():
     assert defs["partD_plan"]["weeks"] == pytest.approx(defs["partD_result"].actual)
     assert defs["partD_violations"] == LAB.plan_violations(LAB.part_d_plans()[1])
     assert defs["partD_result"].correct is False  # 5 weeks: the 'skipping saves time' prior
+    assert defs["partE_view"] == LAB.requirement_change() == defs["partE_change"]
+    assert defs["partE_view"]["days"] == pytest.approx(defs["partE_result"].actual)
+    assert defs["partE_violations"] == LAB.requirement_violations(LAB.requirement_change())
+    assert defs["partE_result"].correct is False  # 'deployment onward': the late-requirement prior
 
 
 def _plan_controls(**kw):
@@ -124,7 +129,8 @@ def test_deadline_fails_at_its_threshold_and_not_below():
     _, late = run_lab(PATH, ANSWERS, _plan_controls(partD_experiments=below + 5))
     assert ok["partD_plan"]["weeks"] <= 8 < late["partD_plan"]["weeks"]
     assert ok["partD_violations"] == [] and late["partD_violations"] == ["missed deadline"]
-    assert late["lab_record"]["constraints"] == ["missed deadline"]
+    part_e = LAB.requirement_violations(LAB.requirement_change())
+    assert late["lab_record"]["constraints"] == ["missed deadline"] + part_e
 
 
 def test_a_late_defect_fails_only_when_no_check_catches_it():
@@ -154,3 +160,79 @@ def test_context_is_never_saved_for_the_learner():
 
     run_lab(PATH, ANSWERS)
     assert Ledger.open().get("v1.03")["context"] is None
+
+
+# Part E by hand: the edge box classifies one frame at a time from every camera.
+def frame_s(model, precision, tier="edge"):
+    est = P.estimate(model, P.TIER_REFERENCE[tier], phase="inference", batch=1, precision=precision)
+    return est.step_time_s if est.fits else None
+
+
+def entry_by_hand(cameras, tier="edge", privacy=False):
+    budget = 1 / (cameras * 120)
+    ok = lambda t: t is not None and t <= budget  # noqa: E731
+    built, requant = ok(frame_s("resnet50", "fp16", tier)), ok(frame_s("resnet50", "int8", tier))
+    other = any(ok(frame_s(m, p, tier)) for m in ("resnet18", "mobilenetv2", "efficientnet-b0")
+                for p in ("fp16", "int8"))
+    if not (built or requant or other):
+        return "problem definition"
+    if privacy:
+        return "data collection"
+    return "deployment" if built else "evaluation" if requant else "training"
+
+
+def test_part_e_entry_stage_and_rework_by_hand():
+    days = LAB.PART_E["stage_days"]
+    for cameras in (1, 4, 6, 9, 10, 12, 20, 32):
+        change = LAB.requirement_change(cameras)
+        assert change["budget_s"] == pytest.approx(1 / (cameras * 120))
+        assert change["entry"] == entry_by_hand(cameras)
+        i = W.STAGES.index(change["entry"])
+        assert change["days"] == sum(days[s] for s in W.STAGES[i:])
+    scenario = LAB.requirement_change()
+    # the scenario: ResNet-50 misses the new budget even in int8; a smaller model meets it: retrain
+    assert scenario["entry"] == entry_by_hand(12) == "training"
+    assert scenario["built_s"] == pytest.approx(frame_s("resnet50", "fp16"))
+    assert scenario["requant_s"] == pytest.approx(frame_s("resnet50", "int8"))
+    assert scenario["stages"] == ("training", "evaluation", "deployment", "production")
+    assert LAB.requirement_change(LAB.PART_E["cameras_before"])["entry"] == "deployment"  # it met the old budget
+    assert LAB.requirement_change(12, "edge", True)["entry"] == entry_by_hand(12, privacy=True) == "data collection"
+    assert LAB.requirement_change(12, "tiny")["entry"] == "problem definition"  # nothing fits the microcontroller
+    # every option is a stage where rework could start, with its computed days
+    assert set(LAB.PART_E_OPTIONS.values()) == set(W.STAGES[1:])
+
+
+def _cameras_at_requant_threshold():
+    """The most cameras the re-quantized ResNet-50 still serves: rework from evaluation, within the launch."""
+    n = math.floor(1 / (120 * frame_s("resnet50", "int8")) + 1e-9)
+    assert 1 / (n * 120) >= frame_s("resnet50", "int8") > 1 / ((n + 1) * 120)
+    return n
+
+
+def test_launch_slips_at_its_threshold_and_not_below():
+    n = _cameras_at_requant_threshold()
+    assert 1 <= n < 32 and frame_s("resnet50", "fp16") > 1 / (n * 120)
+    outputs_ok, ok = run_lab(PATH, ANSWERS, {"partE_cameras": n})
+    outputs_late, late = run_lab(PATH, ANSWERS, {"partE_cameras": n + 1})
+    assert ok["partE_view"]["entry"] == "evaluation" and ok["partE_view"]["days"] <= LAB.PART_E["slack_days"]
+    assert late["partE_view"]["entry"] == "training" and late["partE_view"]["days"] > LAB.PART_E["slack_days"]
+    assert ok["partE_violations"] == [] and late["partE_violations"] == ["rework past launch"]
+    assert "Launch holds" in rendered_text(outputs_ok) and "Launch slips" not in rendered_text(outputs_ok)
+    assert "Launch slips" in rendered_text(outputs_late)
+    assert "rework past launch" in late["lab_record"]["constraints"]
+
+
+def test_an_unreachable_requirement_fails_and_keeps_the_controls():
+    outputs, defs = run_lab(PATH, ANSWERS, {"partE_tier": "tiny"})
+    assert defs["partE_view"]["entry"] == "problem definition"
+    text = rendered_text(outputs)
+    assert "Requirement unreachable" in text and "(control)" in text
+    _, back = run_lab(PATH, ANSWERS, {"partE_tier": "edge"})
+    assert back["partE_view"]["entry"] == "training"
+
+
+def test_part_e_constraints_count_only_once_it_is_unlocked():
+    answers = {k: v for k, v in ANSWERS.items() if k != "partE_prediction"}
+    _, defs = run_lab(PATH, answers, {"partE_cameras": 32})
+    assert defs["partE_violations"] and "rework past launch" not in defs["lab_record"]["constraints"]
+    assert defs["lab_record"]["outcomes"]["requirement_entry_stage"] == "problem definition"

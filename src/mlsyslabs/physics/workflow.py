@@ -104,3 +104,37 @@ def training_run_hours(model, device, *, samples: float, epochs: float = 1, batc
     check_positive("epochs", epochs)
     sps = estimate(model, device, phase="training", batch=batch, precision=precision).samples_per_s
     return samples * epochs / sps / 3600.0
+
+
+# Requirement propagation. Each stage's artifact is built on the previous stage's (data
+# on the problem definition, the model on the data, the evaluation on the model, the
+# deployment on the evaluated model, monitoring on the deployment): a chain, so a
+# requirement that invalidates one stage's artifact forces rework of that stage and of
+# every stage after it, however late in the calendar the requirement arrives.
+def requirement_entry_stage(*, as_built_meets: bool, requantized_meets: bool, retrained_meets: bool,
+                            data_allowed: bool = True) -> str:
+    """The earliest stage whose artifact a changed requirement invalidates:
+    'problem definition' when no model within reach meets it (the requirement or the
+    product must be renegotiated); 'data collection' when the collected data may no
+    longer be used; 'training' when the trained model misses it even re-quantized;
+    'evaluation' when only new numerics (re-quantizing the same weights) meet it, since
+    the evaluated model changed; otherwise 'deployment' (re-verify on the target)."""
+    from .errors import check_bool
+
+    for name, value in (("as_built_meets", as_built_meets), ("requantized_meets", requantized_meets),
+                        ("retrained_meets", retrained_meets), ("data_allowed", data_allowed)):
+        check_bool(name, value)
+    if not retrained_meets:
+        return STAGES[0]
+    if not data_allowed:
+        return "data collection"
+    if not requantized_meets:
+        return "training"
+    return "deployment" if as_built_meets else "evaluation"
+
+
+def stages_reworked(entry_stage: str) -> tuple[str, ...]:
+    """The stages redone when a requirement invalidates `entry_stage`: it and every
+    stage downstream of it in STAGES."""
+    check_choice("entry_stage", entry_stage, STAGES)
+    return STAGES[STAGES.index(entry_stage):]

@@ -15,6 +15,7 @@ with app.setup:
     LAB = get_lab("v1.03")
     # The invariant each question tests (the catalog's invariants of this lab).
     VELOCITY, DEFECT_COST = "Iteration velocity", "Late defects cost more"
+    PROPAGATION = "Requirements propagate downstream"
     # Part A: Noor's two loops over four weeks; GPUs run around the clock, people review in working hours.
     PART_A = dict(weeks=4, fast_h=0.5, slow_h=8.0, review_min=15, review_hours_week=W.REVIEW_HOURS_PER_WEEK,
                   parallel=1, reviewers=1)
@@ -30,6 +31,16 @@ with app.setup:
     # Part D: Amara's proposal: skip the week of data validation and the held-out evaluation.
     PART_D = dict(deadline_weeks=8, experiments=100, train_h=8.0, validation_weeks=1, validate=False, evaluate=False,
                   parallel=1, reviewers=1)
+    # Part E: after evaluation signed off, the inspection line goes from 4 to 12 cameras on the same edge box, which
+    # classifies one frame at a time. Candidates: the smaller registry vision models the team could retrain instead.
+    PART_E = dict(model="resnet50", tier="edge", precision="fp16", quantized="int8", cameras_before=4, cameras=12,
+                  fps=120, candidates=("resnet18", "mobilenetv2", "efficientnet-b0"), privacy=False, slack_days=10,
+                  stage_days={"problem definition": 3, "data collection": 15, "training": 10, "evaluation": 4,
+                              "deployment": 3, "production": 2})
+    # The options: where the rework starts (every stage after it is redone too).
+    PART_E_OPTIONS = {("production only" if _s == "production" else f"{_s} onward")
+                      + f" ({len(W.stages_reworked(_s))} of {len(W.STAGES)} stages redone)": _s
+                      for _s in reversed(W.STAGES[1:])}
     # A stand-in for "as many reviewers as it takes": what the GPUs alone would complete.
     UNLIMITED_REVIEWERS = 10**6
 
@@ -167,6 +178,86 @@ def part_d_plans() -> tuple[dict, dict]:
             plan_weeks(validate=PART_D["validate"], evaluate=PART_D["evaluate"], **common))
 
 
+@app.function
+def frame_budget_s(cameras: int, fps: float = PART_E["fps"]) -> float:
+    """Seconds the edge box has per frame: it classifies one frame at a time from every camera."""
+    return 1.0 / (cameras * fps)
+
+
+@app.function
+def frame_latency_s(model: str, tier: str, precision: str) -> float | None:
+    """The engine's batch-1 inference time on a tier's reference device; None where the model does not fit there."""
+    try:
+        est = P.estimate(model, P.TIER_REFERENCE[tier], phase="inference", batch=1, precision=precision)
+    except P.PhysicsError:
+        return None
+    return est.step_time_s if est.fits else None
+
+
+@app.function
+def meets(latency_s: float | None, budget_s: float) -> bool:
+    return latency_s is not None and latency_s <= budget_s
+
+
+@app.function
+def rework_days(entry_stage: str) -> float:
+    """Days of the team's plan redone when a requirement invalidates `entry_stage` (and so every stage after it)."""
+    return sum(PART_E["stage_days"][s] for s in W.stages_reworked(entry_stage))
+
+
+@app.function
+def requirement_change(cameras: int = PART_E["cameras"], tier: str = PART_E["tier"],
+                       privacy: bool = PART_E["privacy"]) -> dict:
+    """What the new camera count (on a tier, with or without the rule that raw images stay on the device) does to
+    the evaluated model: its frame time as built and re-quantized, the fastest smaller candidate that meets the
+    budget, the earliest stage invalidated, the stages redone and their days."""
+    budget = frame_budget_s(cameras)
+    built = frame_latency_s(PART_E["model"], tier, PART_E["precision"])
+    requant = frame_latency_s(PART_E["model"], tier, PART_E["quantized"])
+    options = [(lat, m, prec) for m in PART_E["candidates"] for prec in (PART_E["precision"], PART_E["quantized"])
+               if (lat := frame_latency_s(m, tier, prec)) is not None]
+    fits = sorted(o for o in options if o[0] <= budget)
+    ok_built, ok_requant = meets(built, budget), meets(built, budget) or meets(requant, budget)
+    entry = W.requirement_entry_stage(as_built_meets=ok_built, requantized_meets=ok_requant,
+                                      retrained_meets=ok_requant or bool(fits), data_allowed=not privacy)
+    return {"budget_s": budget, "built_s": built, "requant_s": requant, "candidate": fits[0] if fits else None,
+            "fastest": min(options) if options else None, "entry": entry, "stages": W.stages_reworked(entry),
+            "days": rework_days(entry)}
+
+
+@app.function
+def entry_reason(change: dict, tier: str = PART_E["tier"]) -> str:
+    """Why the rework starts where it does, from the engine's frame times."""
+    device, model = P.get_device(P.TIER_REFERENCE[tier]).name, P.get_workload(PART_E["model"]).name
+    budget = U.fmt_seconds(change["budget_s"])
+    if change["built_s"] is None:
+        built = f"{model} does not fit the {device}"
+    else:
+        built = (f"{model} takes {U.fmt_seconds(change['built_s'])} per frame on the {device} in "
+                 f"{PART_E['precision']}, {U.fmt_seconds(change['requant_s'])} re-quantized to {PART_E['quantized']}")
+    cand = change["candidate"]
+    why = {
+        "deployment": "it still fits, so only the deployment is re-verified on the device and monitoring re-tuned",
+        "evaluation": "only the re-quantized weights fit: the evaluated model changed, so it is evaluated again, "
+                      "then redeployed and monitored",
+        "training": "neither fits, so the model itself changes"
+                    + (f" (the fastest smaller candidate that fits: {P.get_workload(cand[1]).name} in {cand[2]}, "
+                       f"{U.fmt_seconds(cand[0])})" if cand else "")
+                    + ": new training, a new evaluation, a new deployment, new monitoring",
+        "data collection": "the rule that raw images stay on the device voids the centrally collected data set: "
+                           "everything built on it is redone",
+        "problem definition": "no candidate model fits on this device, so the requirement itself (or the product) "
+                              "must be renegotiated",
+    }[change["entry"]]
+    return f"Each frame gets {budget}; {built}: {why}."
+
+
+@app.function
+def requirement_violations(change: dict) -> list[str]:
+    """Part E's constraint: the rework must fit before the launch."""
+    return ["rework past launch"] if change["days"] > PART_E["slack_days"] else []
+
+
 @app.cell
 def _():
     ledger = Ledger.open()
@@ -178,7 +269,7 @@ def _():
 def _(ledger):
     ui.header(LAB, subtitle="Iteration velocity compounds, and a defect costs more the later it is found.",
               parts=["Part A: loop length", "Part B: late defects", "Part C: loops on other tiers",
-                     "Part D: ship by a deadline"],
+                     "Part D: ship by a deadline", "Part E: a requirement arrives late"],
               notice=ledger.notice)
     return
 
@@ -745,18 +836,171 @@ def _(partB_result, partD_result):
 
 
 @app.cell
-def _(partA_result, partB_result, partC_result, partD_result):
+def _():
+    ui.section("Part E: A requirement arrives late", 10)
+    return
+
+
+@app.cell
+def _():
+    _edge = P.get_device(P.TIER_REFERENCE[PART_E["tier"]])
+    _before = requirement_change(PART_E["cameras_before"])
+    ui.stakeholder(
+        "Priya Raman", "Plant operations",
+        f"Evaluation signed off {P.get_workload(PART_E['model']).name} in {PART_E['precision']} on the {_edge.name} "
+        f"for our {PART_E['cameras_before']} inspection cameras: {U.fmt_seconds(_before['built_s'])} per frame, "
+        f"inside the {U.fmt_seconds(_before['budget_s'])} each frame had. The line upgrade brings "
+        f"{PART_E['cameras']} cameras at {PART_E['fps']} frames/s, all on the same box, one frame at a time: "
+        f"{U.fmt_seconds(frame_budget_s(PART_E['cameras']))} per frame. That is a deployment setting, surely: change "
+        f"the config, update the dashboards. We launch in {PART_E['slack_days']} days.",
+    )
+    return
+
+
+@app.cell
+def _():
+    partE_prediction = ui.choice_prediction(
+        f"With {PART_E['cameras']} cameras, where does the rework start? (Every stage after it is redone too.)",
+        PART_E_OPTIONS)
+    return (partE_prediction,)
+
+
+@app.cell
+def _(lab, partE_prediction):
+    partE_change = requirement_change()
+    partE_result = lab.commit("partE", partE_prediction, lambda choice: G.grade_choice(
+        "partE", PROPAGATION, choice, partE_change["entry"],
+        option_values={v: float(rework_days(v)) for v in PART_E_OPTIONS.values()},
+        actual=float(partE_change["days"]), unit="days",
+        explanation=(
+            entry_reason(partE_change) + f" That is {len(partE_change['stages'])} of {len(W.STAGES)} stages, "
+            f"{U.fmt_number(partE_change['days'])} days of the plan against {PART_E['slack_days']} to launch. The "
+            f"requirement arrived at deployment, but the rework starts at the first artifact it breaks "
+            f"({partE_change['entry']}) and runs through every stage built on it."
+        ),
+    ))
+    ui.prediction(partE_prediction, partE_result)
+    return partE_change, partE_result
+
+
+@app.cell
+def _():
+    partE_cameras = mo.ui.slider(1, 32, value=PART_E["cameras"], label=f"Cameras at {PART_E['fps']} frames/s",
+                                 show_value=True)
+    partE_tier = mo.ui.radio({ui.tier_name(t): t for t in P.TIER_REFERENCE}, value=ui.tier_name(PART_E["tier"]),
+                             label="Deploy on", inline=True)
+    partE_privacy = mo.ui.switch(value=PART_E["privacy"], label="New rule: raw images never leave the device")
+    return partE_cameras, partE_privacy, partE_tier
+
+
+@app.cell
+def _(partE_cameras, partE_privacy, partE_tier):
+    partE_view = requirement_change(partE_cameras.value, partE_tier.value, partE_privacy.value)
+    partE_violations = requirement_violations(partE_view)
+    return partE_view, partE_violations
+
+
+@app.cell
+def _(partE_cameras, partE_privacy, partE_result, partE_tier, partE_view, partE_violations):
+    mo.stop(partE_result is None, ui.locked("the rework map"))
+    _days = [rework_days(s) for s in W.STAGES]
+    _fig = go.Figure(go.Bar(
+        x=list(W.STAGES), y=_days, name="days redone if the rework starts here",
+        marker_color=[charts.COLOR["alternative"] if s == partE_view["entry"] else charts.COLOR["series"]
+                      for s in W.STAGES],
+        text=[f"{U.fmt_number(d)} d" + (" (here)" if s == partE_view["entry"] else "")
+              for s, d in zip(W.STAGES, _days)],
+        textposition="outside"))
+    charts.themed(_fig, title="Days of rework, by the first stage a requirement breaks", x="rework starts at",
+                  y="days redone", height=400)
+    _fig.update_yaxes(range=[0, 1.2 * max(_days + [PART_E["slack_days"]])])
+    _fig.add_hline(y=PART_E["slack_days"], line_dash="dot", line_color=charts.COLOR["neutral"], line_width=2,
+                   annotation_text=f"launch in {PART_E['slack_days']} days", annotation_position="top left")
+    charts.reference_line(_fig, partE_result.predicted,
+                          f"your prediction: from {partE_result.choice}, {U.fmt_number(partE_result.predicted)} days")
+    _device = P.get_device(P.TIER_REFERENCE[partE_tier.value])
+    _fmt = lambda t: U.fmt_seconds(t) if t is not None else "does not fit"  # noqa: E731
+    _cand = partE_view["candidate"]
+    _cards = ui.cards(
+        ui.metric_card("per-frame budget", U.fmt_seconds(partE_view["budget_s"]),
+                       f"{partE_cameras.value} cameras x {PART_E['fps']} frames/s"),
+        ui.metric_card(f"as built ({PART_E['precision']})", _fmt(partE_view["built_s"]),
+                       f"{P.get_workload(PART_E['model']).name} on the {_device.name}",
+                       status="ok" if meets(partE_view["built_s"], partE_view["budget_s"]) else "fail"),
+        ui.metric_card(f"re-quantized ({PART_E['quantized']})", _fmt(partE_view["requant_s"]), "same weights",
+                       status="ok" if meets(partE_view["requant_s"], partE_view["budget_s"]) else "fail"),
+        ui.metric_card("fastest smaller model that fits",
+                       U.fmt_seconds(_cand[0]) if _cand else "none",
+                       f"{P.get_workload(_cand[1]).name}, {_cand[2]}" if _cand else "no candidate meets the budget"),
+        ui.metric_card("rework", f"{U.fmt_number(partE_view['days'])} days",
+                       f"from {partE_view['entry']}: {len(partE_view['stages'])} of {len(W.STAGES)} stages"))
+    _banners = []
+    if partE_view["entry"] == W.STAGES[0]:
+        _fast = partE_view["fastest"]
+        _banners.append(ui.failure_banner(
+            "Requirement unreachable", what=f"no candidate model meets the frame budget on the {_device.name}",
+            by=(U.fmt_ratio(_fast[0] / partE_view["budget_s"]) + f" (fastest: {P.get_workload(_fast[1]).name})"
+                if _fast else "all candidates (none fits in its memory)"),
+            fix="fewer cameras per box, a faster device, or renegotiate the requirement"))
+    if partE_violations:
+        _banners.append(ui.failure_banner(
+            "Launch slips", what=f"rework from {partE_view['entry']} on takes {U.fmt_number(partE_view['days'])} days",
+            by=f"{U.fmt_number(partE_view['days'] - PART_E['slack_days'])} days",
+            fix="fewer cameras per box, or check the frame budget on the device before training, not after"))
+    if not _banners:
+        _banners.append(ui.banner("ok", "Launch holds",
+                                  f"rework from {partE_view['entry']} on: {U.fmt_number(partE_view['days'])} of "
+                                  f"{PART_E['slack_days']} days"))
+    mo.vstack([mo.hstack([partE_cameras, partE_tier], wrap=True), partE_privacy, _fig, _cards,
+               mo.md(entry_reason(partE_view, partE_tier.value)), *_banners])
+    return
+
+
+@app.cell
+def _(partE_result):
+    ui.reveal(partE_result) if partE_result else None
+    return
+
+
+@app.cell
+def _(partE_result):
+    mo.stop(partE_result is None)  # the frame times answer the question: shown once it is committed
+    _edge = P.get_device(P.TIER_REFERENCE[PART_E["tier"]])
+    _rows = [(f"{P.get_workload(m).name}, {prec}, on the {_edge.name}", U.fmt_seconds(frame_latency_s(m, PART_E["tier"],
+                                                                                                     prec)),
+              f"engine estimate, batch 1 ({_edge.sources[0]})")
+             for m, prec in ((PART_E["model"], PART_E["precision"]), (PART_E["model"], PART_E["quantized"]))]
+    ui.math_peek(
+        "requirement propagation",
+        [r"t_\text{budget} = \frac{1}{\text{cameras} \times \text{frames per second}}",
+         r"s^\ast = \text{the earliest stage whose artifact misses } t_\text{budget}, \qquad "
+         r"\text{rework} = \sum_{s \,\ge\, s^\ast} d_s"],
+        _rows + [("cameras, frames per second", f"{PART_E['cameras']}, {PART_E['fps']}", "scenario: the line upgrade"),
+                 ("d_s, days per stage", ", ".join(f"{k} {v}" for k, v in PART_E["stage_days"].items()),
+                  "scenario: the team's plan"),
+                 ("launch", f"{PART_E['slack_days']} days", "scenario: Priya's date"),
+                 ("stage order", " > ".join(W.STAGES), "engine: each stage builds on the one before")],
+    )
+    return
+
+
+@app.cell
+def _(partA_result, partB_result, partC_result, partD_result, partE_result):
     ui.takeaways(
         ["Velocity is set by the whole loop: a fixed review, done in working hours, caps what faster training buys.",
          "A defect costs more at every stage it survives: checks early in the pipeline are the cheap ones.",
          "Where you train changes how often you can learn: a slower tier means fewer experiments, but a fast one "
          "makes the reviewer the bottleneck.",
-         "Skipping a check saves its time once and risks paying the late-defect multiplier."],
+         "Skipping a check saves its time once and risks paying the late-defect multiplier.",
+         "A late requirement reworks every stage built on the first artifact it breaks, however late it arrives."],
         [("A loop is 2 h of training and 1 h of review. What does halving training buy at most?",
           "3 h to 2 h: 1.5x, not 2x; less when the review waits for working hours."),
          ("Why is production the most expensive place to find a data bug?",
-          "Everything built on the bad data (training, evaluation, rollout) must be redone.")],
-        unlocked=all(r is not None for r in (partA_result, partB_result, partC_result, partD_result)),
+          "Everything built on the bad data (training, evaluation, rollout) must be redone."),
+         ("A new latency budget arrives after evaluation. When does it cost only a redeploy?",
+          "When the evaluated model, as built, still meets it on the target device; otherwise the rework starts "
+          "at whichever earlier artifact must change.")],
+        unlocked=all(r is not None for r in (partA_result, partB_result, partC_result, partD_result, partE_result)),
     )
     return
 
@@ -795,17 +1039,26 @@ def _(
     partD_train,
     partD_validate,
     partD_violations,
+    partE_cameras,
+    partE_privacy,
+    partE_result,
+    partE_tier,
+    partE_view,
+    partE_violations,
 ):
     lab_record = build_record(
         context=None,
-        results=[partA_result, partB_result, partC_result, partD_result],
+        results=[partA_result, partB_result, partC_result, partD_result, partE_result],
         decisions={"validate_data": partD_validate.value, "evaluate": partD_evaluate.value,
-                   "experiments": partD_experiments.value, "loop_h": partD_train.value},
+                   "experiments": partD_experiments.value, "loop_h": partD_train.value,
+                   "requirement_cameras": partE_cameras.value, "requirement_tier": partE_tier.value,
+                   "requirement_privacy_rule": partE_privacy.value},
         outcomes={"velocity_ratio": partA_ratio, "fast_experiments": partA_fast, "slow_experiments": partA_slow,
                   "production_defect_multiplier": partB_multiplier, "edge_slowdown": partC_ratio,
                   "weeks": partD_plan["weeks"], "caught_at": partD_plan["caught_at"],
-                  "careful_weeks": partD_careful["weeks"], "rushed_weeks": partD_rushed["weeks"]},
-        constraints=partD_violations if partD_result else [],
+                  "careful_weeks": partD_careful["weeks"], "rushed_weeks": partD_rushed["weeks"],
+                  "requirement_entry_stage": partE_view["entry"], "requirement_rework_days": partE_view["days"]},
+        constraints=(partD_violations if partD_result else []) + (partE_violations if partE_result else []),
         memo=memo_form.value,
     )
     lab_status = lab.save(lab_record)
@@ -814,7 +1067,7 @@ def _(
 
 @app.cell
 def _(lab_record, lab_status):
-    ui.lab_footer(LAB.id, lab_record, lab_status, of=4)
+    ui.lab_footer(LAB.id, lab_record, lab_status, of=5)
     return
 
 
