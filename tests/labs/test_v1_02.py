@@ -14,7 +14,7 @@ PATH = get_lab("v1.02").path
 LAB = load_module(PATH)
 FIBER = 299_792_458 / 1.4677  # m/s, c / SMF-28 group index
 ANSWERS = {"partA_prediction": "compute", "partB_prediction": "compute", "partC_prediction": "cloud",
-           "partD_prediction": 1000.0}
+           "partD_prediction": 1000.0, "partE_prediction": "inference"}
 
 
 def hand_terms(model, device, precision):
@@ -100,6 +100,7 @@ def test_invariant_tags():
     for part in "ABCD":
         r = d[f"part{part}_result"]
         assert r.invariant in VOL1_INVARIANTS and r.invariant == "Iron Law", part
+    assert d["partE_result"].invariant == "Duty cycle" and "Duty cycle" in get_lab("v1.02").invariants
 
 
 def test_reveals_name_both_answers_and_grade_against_the_engine():
@@ -168,3 +169,74 @@ def test_context_is_saved_only_when_chosen_in_v1_00():
                                  "constraint_hit": False, "constraints": []})
     run_lab(PATH)
     assert Ledger.open().get("v1.02")["context"] == "edge"
+
+
+# ------------------------------------------------------------------ Part E: the coin cell
+def hand_day(device, period_s, report_bytes):
+    """Energy per day by hand: active power (tdp_w) x iron-law latency per wake-up, sleep power for the
+    rest of the period, Bluetooth LE TX at 4.8 mA x 3 V for (payload + 10 bytes per 27-byte packet) / 125 kB/s."""
+    d = P.get_device(device)
+    t = P.iron_law_inference(LAB.PART_E["model"], d, precision=LAB.PART_E["precision"]).total_s
+    packets = -(-report_bytes // 27)
+    air = (report_bytes + 10 * packets) / 125e3
+    n = 86400 / period_s
+    return {"inference": n * d.tdp_w * t, "sleep": n * d.sleep_w * (period_s - t - air),
+            "radio": n * 4.8e-3 * 3.0 * air}
+
+
+def test_part_e_sleep_dominates_and_the_faster_chip_drains_the_battery():
+    s = LAB.PART_E
+    e = hand_day(s["device"], s["period_s"], s["report_bytes"])
+    day = LAB.sensor()
+    for k, v in e.items():
+        assert day.energy_j[k] == pytest.approx(v)
+    assert LAB.part_e_answer() == max(e, key=e.get) == "sleep"
+    assert LAB.part_e_answer() in LAB.PART_E_OPTIONS.values()
+    capacity = 0.235 * 3.0 * 3600  # CR2032: 235 mAh at 3.0 V
+    assert LAB.battery_days(day) == pytest.approx(capacity / sum(e.values()))
+    fast = LAB.sensor(s["alternative"])
+    assert fast.latency_s < day.latency_s and fast.inference_j < day.inference_j  # faster, cheaper per inference
+    assert LAB.battery_days(fast) < s["target_days"] <= LAB.battery_days(day)  # yet misses the year
+
+
+def threshold_period():
+    """The shortest whole-second wake-up period at which the scenario's chip still lasts the target."""
+    p = 1
+    while LAB.battery_days(LAB.sensor(period_s=p)) < LAB.PART_E["target_days"]:
+        p += 1
+    return p
+
+
+def test_part_e_instruments_open_on_the_scenario():
+    _, d = run()
+    assert d["partE_day"] == LAB.sensor() and d["partE_day"].dominant == d["partE_result"].correct_choice
+    assert d["partE_violations"] == []
+    assert not d["partE_result"].correct and d["partE_result"].answer_label.startswith("Sleep")
+    rec = d["lab_record"]
+    assert rec["outcomes"]["sensor_dominant_energy"] == "sleep"
+    assert rec["decisions"]["sensor_device"] == LAB.PART_E["device"] and len(rec["predictions"]) == 5
+
+
+def test_battery_fails_below_the_threshold_period_and_not_at_it():
+    p = threshold_period()
+    assert 1 < p < LAB.PART_E["period_s"]
+    _, ok = run(partE_period=p)
+    _, short = run(partE_period=p - 1)
+    assert ok["partE_violations"] == []
+    assert short["partE_violations"][0].startswith("BATTERY") and short["lab_record"]["constraint_hit"]
+
+
+def test_results_too_rare_is_a_gap_and_the_faster_chip_misses_the_year():
+    g = LAB.PART_E["max_gap_s"]
+    _, ok = run(partE_period=g)
+    out, late = run(partE_period=g + 1)
+    assert ok["partE_violations"] == [] and late["partE_violations"] == [late["partE_violations"][0]]
+    assert late["partE_violations"][0].startswith("GAP") and "GAP" in rendered_text(out)
+    out, d = run(partE_device=LAB.PART_E["alternative"])
+    assert d["partE_violations"][0].startswith("BATTERY") and "BATTERY" in rendered_text(out)
+
+
+def test_part_e_constraints_count_only_once_unlocked():
+    answers = {k: v for k, v in ANSWERS.items() if k != "partE_prediction"}
+    _, d = run(answers, partE_period=1)
+    assert d["partE_violations"] and d["lab_record"]["constraints"] == []

@@ -47,7 +47,7 @@ _L = Lab
 LABS: list[Lab] = [
     _L("v1.00", "the_map", "The Map", "Orientation", ("Orders of magnitude", "Memory Wall"), 35),
     _L("v1.01", "ai_triad", "The AI Triad", "Introduction", ("Scaling law", "Amdahl", "Memory Wall"), 45),
-    _L("v1.02", "iron_law", "The Iron Law", "ML Systems", ("Iron Law",), 45),
+    _L("v1.02", "iron_law", "The Iron Law", "ML Systems", ("Iron Law", "Duty cycle"), 55),
     _L("v1.03", "workflow", "The Workflow", "ML Workflow",
        ("Iteration velocity", "Late defects cost more", "Requirements propagate downstream"), 50),
     _L("v1.04", "data_pipeline", "The Data Pipeline", "Data Engineering", ("Slowest stage binds", "Iron Law"), 45),

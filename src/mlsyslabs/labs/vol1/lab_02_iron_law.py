@@ -49,6 +49,16 @@ with app.setup:
     PART_D_MODELS = ("resnet50", "mobilenetv2", "yolov8n")
     PART_D_MAX_KM = 20000
     PART_D_TOLERANCE = 1.5  # a numeric estimate within this factor counts as correct
+    # Part E: a forest acoustic sensor on a coin cell wakes, classifies a clip, reports the label and sleeps.
+    PART_E = dict(model="ds-cnn-kws", precision="int8", device="nrf52840", alternative="esp32-s3", period_s=300,
+                  report_bytes=16, battery="cr2032", target_days=365, max_gap_s=900)
+    PART_E_DEVICES = tuple(d.id for d in P.devices_in_tier("tiny") if d.sleep_w is not None)
+    PART_E_OPTIONS = {
+        "Inference: running the model at the chip's active power": "inference",
+        "Sleep: the chip waiting between wake-ups, its RAM retained": "sleep",
+        "Radio: sending each label over Bluetooth LE": "radio",
+    }
+    ENERGY_TERMS = {"inference": "inference", "sleep": "sleep", "radio": "radio (Bluetooth LE)"}
 
 
 @app.function
@@ -167,6 +177,53 @@ def violations(run, *, model: str, tier: str, budget_s: float = PART_D["budget_s
 
 
 @app.function
+def sensor(device: str | None = None, *, period_s: float | None = None, report_bytes: float | None = None):
+    """One day of Lena's sensor on `device`: energy by term (inference, sleep, radio)."""
+    s = PART_E
+    return P.operations.sensor_day(s["model"], device or s["device"], precision=s["precision"],
+                                   period_s=s["period_s"] if period_s is None else period_s,
+                                   report_bytes=s["report_bytes"] if report_bytes is None else report_bytes)
+
+
+@app.function
+def part_e_answer() -> str:
+    """The term that draws the most of the battery's energy per day in Lena's scenario."""
+    return sensor().dominant
+
+
+@app.function
+def battery_days(day, battery: str = PART_E["battery"]) -> float:
+    return P.operations.battery_life_days(capacity_j=P.operations.BATTERIES[battery][1], energy_per_day_j=day.total_j)
+
+
+@app.function
+def other_chip(device: str) -> str:
+    """The chip the sensor is compared against: the proposed one, or the scenario's when that is selected."""
+    return PART_E["alternative"] if device != PART_E["alternative"] else PART_E["device"]
+
+
+@app.function
+def sensor_violations(day, *, period_s: float, battery: str = PART_E["battery"]) -> list:
+    """Constraint hits of a sensor design (ledger keys: ids): battery life short of the target, results too rare."""
+    out = []
+    if day is not None and battery_days(day, battery) < PART_E["target_days"]:
+        out.append(f"BATTERY: {U.fmt_number(battery_days(day, battery))} days < {PART_E['target_days']} days")
+    if period_s > PART_E["max_gap_s"]:
+        out.append(f"GAP: {U.fmt_seconds(period_s)} between results > {U.fmt_seconds(PART_E['max_gap_s'])}")
+    return out
+
+
+@app.function
+def fmt_small(value: float, unit: str) -> str:
+    """Joules or watts with milli and micro prefixes ('847 uJ', '9.48 uW')."""
+    if value == 0:
+        return f"0 {unit}"
+    for factor, prefix in ((1.0, ""), (1e-3, "m"), (1e-6, "u")):
+        if abs(value) >= factor or prefix == "u":
+            return f"{U.fmt_number(value / factor)} {prefix}{unit}"
+
+
+@app.function
 def source_of(device, topic: str) -> str:
     """The registry source of a device that mentions `topic` (else its first source)."""
     return next((src for src in device.sources if topic in src.lower()), device.sources[0])
@@ -196,7 +253,7 @@ def _(ledger):
         subtitle="T = D/BW + O/R + L: bytes over bandwidth, operations over rate, and a fixed latency. "
                  "Which term decides how fast an inference really is?",
         parts=["Part A: a cloud inference", "Part B: on the phone", "Part C: four placements",
-               "Part D: a latency budget"],
+               "Part D: a latency budget", "Part E: a year on a coin cell"],
         notice=ledger.notice,
     )
     return
@@ -757,9 +814,199 @@ def _():
     )
     return
 
+@app.cell
+def _():
+    ui.section("Part E: Can a sensor run a year on a coin cell?", 12)
+    return
+
 
 @app.cell
-def _(partA_result, partB_result, partC_result, partD_result):
+def _():
+    _d, _alt = P.get_device(PART_E["device"]), P.get_device(PART_E["alternative"])
+    _bat = P.operations.BATTERIES[PART_E["battery"]]
+    ui.stakeholder(
+        "Lena Okafor",
+        "Field ecologist, forest monitoring",
+        f"Our acoustic sensors run on the {_d.name} with a {_bat[0]} ({U.fmt_number(_bat[1])} J). Every "
+        f"{U.fmt_seconds(PART_E['period_s'])} a sensor wakes, classifies a one-second clip with "
+        f"{P.get_workload(PART_E['model']).name}, sends the label ({U.fmt_bytes(PART_E['report_bytes'])}) over "
+        f"Bluetooth LE and goes back to sleep. It must run {PART_E['target_days']} days between battery swaps, "
+        f"with a result at least every {U.fmt_seconds(PART_E['max_gap_s'])}. Our firmware engineer wants the "
+        f"{_alt.name}: it runs the model {U.fmt_ratio(sensor().latency_s / sensor(_alt.id).latency_s)} faster. "
+        "Where does the battery's energy actually go?",
+    )
+    return
+
+
+@app.cell
+def _():
+    partE_prediction = ui.choice_prediction(
+        f"Over one day on the {P.get_device(PART_E['device']).name}, what draws the most energy from the battery?",
+        PART_E_OPTIONS,
+    )
+    return (partE_prediction,)
+
+
+@app.cell
+def _(lab, partE_prediction):
+    _day, _fast = sensor(), sensor(PART_E["alternative"])
+    _name, _alt = P.get_device(PART_E["device"]).name, P.get_device(PART_E["alternative"]).name
+    partE_result = lab.commit("partE", partE_prediction, lambda choice: G.grade_choice(
+        "partE", "Duty cycle", choice, part_e_answer(),
+        explanation=(
+            f"On the {_name} one inference takes {U.fmt_seconds(_day.latency_s)} and "
+            f"{fmt_small(_day.inference_j, 'J')}; {U.fmt_number(_day.wakeups_per_day)} wake-ups a day cost "
+            f"{fmt_small(_day.energy_j['inference'], 'J')}. The chip computes only {share(_day.duty, 1)} of the time "
+            f"and sleeps the rest, which costs {fmt_small(_day.energy_j['sleep'], 'J')}; "
+            f"the radio costs {fmt_small(_day.energy_j['radio'], 'J')}. The {_alt} spends less per inference "
+            f"({fmt_small(_fast.inference_j, 'J')}) but sleeps at "
+            f"{U.fmt_ratio(P.get_device(PART_E['alternative']).sleep_w / P.get_device(PART_E['device']).sleep_w)} "
+            f"the power: its battery lasts {U.fmt_number(battery_days(_fast))} days against "
+            f"{U.fmt_number(battery_days(_day))}. A faster chip saves only the energy of the term it shrinks."
+        ),
+    ))
+    ui.prediction(partE_prediction, partE_result)
+    return (partE_result,)
+
+
+@app.cell
+def _():
+    partE_device = mo.ui.dropdown({P.get_device(d).name: d for d in PART_E_DEVICES},
+                                  value=P.get_device(PART_E["device"]).name, label="Chip")
+    partE_period = mo.ui.slider(1, 1800, step=1, value=PART_E["period_s"], label="Wake-up period (s)",
+                                show_value=True)
+    partE_report = mo.ui.slider(0, 1000, step=4, value=PART_E["report_bytes"], label="Report per wake-up (bytes)",
+                                show_value=True)
+    partE_battery = mo.ui.dropdown({b[0]: k for k, b in P.operations.BATTERIES.items()},
+                                   value=P.operations.BATTERIES[PART_E["battery"]][0], label="Battery")
+    return partE_battery, partE_device, partE_period, partE_report
+
+
+@app.cell
+def _(partE_battery, partE_device, partE_period, partE_report):
+    _kw = dict(period_s=partE_period.value, report_bytes=partE_report.value)
+    try:
+        partE_day, partE_other = sensor(partE_device.value, **_kw), sensor(other_chip(partE_device.value), **_kw)
+    except P.PhysicsError as _e:
+        partE_day, partE_other = str(_e), None
+    partE_violations = sensor_violations(None if isinstance(partE_day, str) else partE_day,
+                                         period_s=partE_period.value, battery=partE_battery.value)
+    return partE_day, partE_other, partE_violations
+
+
+@app.cell
+def _(
+    partE_battery,
+    partE_day,
+    partE_device,
+    partE_other,
+    partE_period,
+    partE_report,
+    partE_result,
+    partE_violations,
+):
+    mo.stop(partE_result is None, ui.locked("the sensor's energy budget"))
+    _controls = mo.vstack([mo.hstack([partE_device, partE_battery], wrap=True),
+                           mo.hstack([partE_period, partE_report], wrap=True)])
+    if isinstance(partE_day, str):
+        _out = mo.vstack([_controls, ui.banner("fail", "No schedule", partE_day)])
+    else:
+        _target, _bat = PART_E["target_days"], partE_battery.value
+        _life, _other_life = battery_days(partE_day, _bat), battery_days(partE_other, _bat)
+        _name = P.get_device(partE_device.value).name
+        _oname = P.get_device(other_chip(partE_device.value)).name
+        _rows = [ENERGY_TERMS[k] + (" (your prediction)" if k == partE_result.choice else "") for k in ENERGY_TERMS]
+        _fig = go.Figure()
+        for _label, _day, _color in ((_name, partE_day, charts.COLOR["series"]),
+                                     (_oname, partE_other, charts.COLOR["alternative"])):
+            _v = [_day.energy_j[k] for k in ENERGY_TERMS]
+            _fig.add_trace(go.Bar(
+                y=_rows, x=_v, name=_label, orientation="h", marker_color=_color,
+                text=[fmt_small(v, "J") for v in _v], textposition="outside", cliponaxis=False,
+                marker_line_color=charts.COLOR["highlight"],
+                marker_line_width=[3 if k == partE_result.choice else 0 for k in ENERGY_TERMS]))
+        _fig.update_layout(barmode="group")
+        _fig.update_yaxes(autorange="reversed")
+        charts.themed(_fig, title="Energy drawn per day, by term (log scale; outlined: your prediction)",
+                      x="joules per day")
+        _all = [d.energy_j[k] for d in (partE_day, partE_other) for k in ENERGY_TERMS if d.energy_j[k] > 0]
+        charts.log_axes(_fig, xs=_all, pad=0.3)
+        _fig.update_xaxes(range=[_fig.layout.xaxis.range[0], _fig.layout.xaxis.range[1] + 0.8])
+        _status = [ui.failure_banner(
+            "BATTERY", what=f"the {P.operations.BATTERIES[_bat][0]} lasts {U.fmt_number(_life)} days on the {_name}",
+            by=f"{U.fmt_number(_target - _life)} days",
+            fix="wake less often, or pick the chip with the lower sleep power")] if _life < _target else []
+        if partE_period.value > PART_E["max_gap_s"]:
+            _status.append(ui.failure_banner(
+                "GAP", what=f"one result every {U.fmt_seconds(partE_period.value)}",
+                by=U.fmt_seconds(partE_period.value - PART_E["max_gap_s"]),
+                fix=f"wake at least every {U.fmt_seconds(PART_E['max_gap_s'])}"))
+        if not partE_violations:
+            _status.append(ui.banner("ok", "Meets both requirements",
+                                     f"{U.fmt_number(_life)} days on the battery and a result every "
+                                     f"{U.fmt_seconds(partE_period.value)}"))
+        _out = mo.vstack([
+            _controls,
+            _fig,
+            ui.cards(
+                ui.metric_card("battery life", f"{U.fmt_number(_life)} days", f"{_name}, target {_target} days",
+                               "ok" if _life >= _target else "fail"),
+                ui.metric_card("largest term", ENERGY_TERMS[partE_day.dominant],
+                               f"{share(partE_day.energy_j[partE_day.dominant], partE_day.total_j)} of "
+                               f"{fmt_small(partE_day.total_j, 'J')} a day"),
+                ui.metric_card("average power", fmt_small(partE_day.average_w, "W"),
+                               f"computing {share(partE_day.duty, 1)} of the time"),
+                ui.metric_card("energy per inference", fmt_small(partE_day.inference_j, "J"),
+                               f"{U.fmt_seconds(partE_day.latency_s)} at "
+                               f"{fmt_small(P.get_device(partE_device.value).tdp_w, 'W')}"),
+                ui.metric_card(f"{_oname} instead", f"{U.fmt_number(_other_life)} days",
+                               f"{fmt_small(partE_other.inference_j, 'J')} per inference"),
+            ),
+            ui.slo_bars(ui.slo_bar("battery life", _life, _target, unit="days", fmt=U.fmt_number,
+                                   higher_is_better=True)),
+            *_status,
+        ])
+    _out
+    return
+
+
+@app.cell
+def _(partE_result):
+    ui.reveal(partE_result) if partE_result else None
+    return
+
+
+@app.cell
+def _():
+    _d, _alt = P.get_device(PART_E["device"]), P.get_device(PART_E["alternative"])
+    _bat = P.operations.BATTERIES[PART_E["battery"]]
+    _N = P.network
+    ui.math_peek(
+        "a duty-cycled sensor's energy",
+        [r"E_\text{inference} = P_\text{active}\, T, \qquad T = \frac{D}{BW\,\eta_\text{mem}} + "
+         r"\frac{O}{R\,\eta_\text{comp}} + L",
+         r"\bar P = \delta\, P_\text{active} + (1 - \delta)\, P_\text{sleep}, \qquad "
+         r"\delta = \frac{T}{t_\text{period}}",
+         r"E_\text{radio} = P_\text{TX}\, \frac{\text{payload} + n_\text{packets}\, \text{overhead}}"
+         r"{\text{PHY rate}}",
+         r"\text{life} = \frac{E_\text{battery}}{E_\text{day}}, \qquad E_\text{day} = \frac{86400\ \text{s}}"
+         r"{t_\text{period}} (E_\text{inference} + E_\text{radio}) + P_\text{sleep}\, t_\text{asleep}"],
+        [(f"P_active: {d.name}", fmt_small(d.tdp_w, "W"), source_of(d, "power")) for d in (_d, _alt)]
+        + [(f"P_sleep: {d.name}", fmt_small(d.sleep_w, "W"), source_of(d, "sleep")) for d in (_d, _alt)]
+        + [("P_TX, PHY rate", f"{fmt_small(_N.BLE_TX_W, 'W')}, {U.fmt_quantity(_N.BLE_PHY_BYTES_PER_S, 'bytes/s')}",
+            "nRF52840 Product Specification v1.7 (0 dBm TX, 4.8 mA at 3 V); Bluetooth Core Specification 5.3, LE 1M "
+            "PHY"),
+           ("packet", f"{_N.BLE_PACKET_PAYLOAD_BYTES} payload + {_N.BLE_PACKET_OVERHEAD_BYTES} overhead bytes",
+            "Bluetooth Core Specification 5.3, Vol 6 Part B; airtime only, a lower bound; the nRF52840's radio "
+            "figure is used for both chips"),
+           ("not counted", "microphone, ADC, battery self-discharge", "scope of this model"),
+           (f"E_battery: {_bat[0]}", f"{U.fmt_number(_bat[1])} J", _bat[2])],
+    )
+    return
+
+
+@app.cell
+def _(partA_result, partB_result, partC_result, partD_result, partE_result):
     _rtt = P.network.round_trip_s(100e3)
     _far = 3000
     ui.takeaways(
@@ -771,6 +1018,8 @@ def _(partA_result, partB_result, partC_result, partD_result):
             f"Across a network, physics sets a floor: {U.fmt_seconds(_rtt)} of round trip per 100 km of fiber, "
             "plus the time to upload the input.",
             "Local placement trades the network term for a memory cliff: the model must fit the tier.",
+            "On a battery, energy is power x time for every state: a sensor that computes a fraction of a percent "
+            "of the time spends its battery asleep, so a faster chip helps only if it also sleeps frugally.",
         ],
         [
             ("Doubling peak OP/s on a dispatch- or bandwidth-bound inference gives what speedup?",
@@ -779,7 +1028,8 @@ def _(partA_result, partB_result, partC_result, partD_result):
              f"2 x {_far:,} km / {U.fmt_number(P.network.FIBER_SPEED / 1e3)} km/s = "
              f"{U.fmt_seconds(P.network.round_trip_s(_far * 1e3))}, before any upload or processing."),
         ],
-        unlocked=all(r is not None for r in (partA_result, partB_result, partC_result, partD_result)),
+        unlocked=all(r is not None for r in (partA_result, partB_result, partC_result, partD_result,
+                                             partE_result)),
     )
     return
 
@@ -793,7 +1043,8 @@ def _(lab):
 @app.cell
 def _(memo_form):
     mo.vstack([mo.md("Amara has to decide for the new region: serve from the existing datacentre, or deploy "
-                     "locally. Write her a short memo."), memo_form])
+                     "locally; Lena has to pick the sensor's chip and wake-up period. Write them a short memo."),
+               memo_form])
     return
 
 
@@ -813,16 +1064,25 @@ def _(
     partD_tier,
     partD_uplink,
     partD_violations,
+    partE_battery,
+    partE_day,
+    partE_device,
+    partE_period,
+    partE_result,
+    partE_violations,
 ):
     lab_record = build_record(
         context=home_context(ledger, default=None),
-        results=[partA_result, partB_result, partC_result, partD_result],
+        results=[partA_result, partB_result, partC_result, partD_result, partE_result],
         decisions={"model": partD_model.value, "placement": partD_tier.value, "distance_km": partD_distance.value,
-                   "uplink_bytes_per_s": partD_uplink.value * 1e6},
+                   "uplink_bytes_per_s": partD_uplink.value * 1e6, "sensor_device": partE_device.value,
+                   "sensor_period_s": partE_period.value, "sensor_battery": partE_battery.value},
         outcomes={"cloud_dominant_term": part_a_answer(), "phone_dominant_term": part_b_answer(),
                   "fastest_tier": part_c_answer(), "cloud_limit_km": partD_limit_km,
-                  "total_s": partD_run.total_s},
-        constraints=partD_violations if partD_result else [],
+                  "total_s": partD_run.total_s, "sensor_dominant_energy": part_e_answer(),
+                  **({} if isinstance(partE_day, str) else
+                     {"sensor_battery_days": battery_days(partE_day, partE_battery.value)})},
+        constraints=(partD_violations if partD_result else []) + (partE_violations if partE_result else []),
         memo=memo_form.value,
     )
     lab_status = lab.save(lab_record)
@@ -831,7 +1091,7 @@ def _(
 
 @app.cell
 def _(lab_record, lab_status):
-    ui.lab_footer(LAB.id, lab_record, lab_status, of=4)
+    ui.lab_footer(LAB.id, lab_record, lab_status, of=5)
     return
 
 
