@@ -286,6 +286,9 @@ SPECS: dict[str, Spec] = {
         "packet_overhead": kind("int0")}),
     "network.radio_energy_j": Spec(network.radio_energy_j, {
         "payload_bytes": kind("nonneg"), "tx_w": kind("pos"), "bytes_per_s": kind("pos")}),
+    "network.outage_retention": Spec(network.outage_retention, {
+        "bytes_per_period": kind("nonneg"), "period_s": kind("pos"), "outage_s": kind("nonneg"),
+        "buffer_bytes": kind("nonneg")}),
     # -- operations
     "operations.average_power_w": Spec(operations.average_power_w, {
         "active_w": kind("nonneg"), "sleep_w": kind("nonneg"), "duty": kind("frac0")}),

@@ -58,3 +58,12 @@ def test_sensor_day_failures():
         O.sensor_day("resnet50", "nrf52840", period_s=60, report_bytes=16)
     with pytest.raises(P.MissingFieldError):
         O.sensor_day("ds-cnn-kws", "stm32h7", period_s=60, report_bytes=16)
+
+
+def test_outage_retention_by_hand():
+    # 490 bytes every 300 s for 12 h = 70,560 bytes produced
+    assert N.outage_retention(490, period_s=300, outage_s=12 * 3600, buffer_bytes=100_000) == 1.0
+    assert N.outage_retention(32_000, period_s=300, outage_s=12 * 3600, buffer_bytes=100_000) == \
+        pytest.approx(100_000 / (32_000 * 144))
+    assert N.outage_retention(0, period_s=300, outage_s=3600, buffer_bytes=0) == 1.0
+    assert N.outage_retention(16, period_s=300, outage_s=0, buffer_bytes=0) == 1.0

@@ -70,3 +70,14 @@ def radio_energy_j(payload_bytes, *, tx_w=BLE_TX_W, bytes_per_s=BLE_PHY_BYTES_PE
     """Energy to transmit a payload: radio TX power x on-air time (radio_airtime_s, a lower bound)."""
     check_positive("tx_w", tx_w)
     return tx_w * radio_airtime_s(payload_bytes, bytes_per_s=bytes_per_s)
+
+
+def outage_retention(bytes_per_period, *, period_s, outage_s, buffer_bytes):
+    """Share of what a device produces during a link outage that survives in its buffer:
+    buffer / (bytes per period x outage / period), capped at 1 (1 when nothing is produced)."""
+    check_positive("bytes_per_period", bytes_per_period, allow_zero=True)
+    check_positive("period_s", period_s)
+    check_positive("outage_s", outage_s, allow_zero=True)
+    check_positive("buffer_bytes", buffer_bytes, allow_zero=True)
+    produced = bytes_per_period * outage_s / period_s
+    return 1.0 if produced <= buffer_bytes else buffer_bytes / produced
