@@ -17,7 +17,7 @@ from .harness import lab_controls, run_lab, load_module
 PATH = get_lab("v1.04").path
 LAB = load_module(PATH)
 ANSWERS = {"partA_prediction": 50.0, "partB_prediction": "cpu", "partC_prediction": "about 35%",
-           "partD_prediction": 64.0}
+           "partD_prediction": 64.0, "partE_prediction": "6h"}
 GPU = P.get_device("h100-sxm")
 JPEG_BYTES = PL.IMAGENET_TRAIN_BYTES / PL.IMAGENET_TRAIN_IMAGES
 TENSOR_BYTES = 224 * 224 * 3 * 2  # bf16 crop sent to the GPU
@@ -83,11 +83,32 @@ def test_part_d_answer_is_the_hand_worker_count():
     assert run()["partD_workers_needed"] == need
 
 
+def test_part_e_answer_is_the_hand_cheapest_plan_within_the_sla():
+    e, hour = LAB.PART_E, 3600.0
+    # batch every T hours, landing L after its cut-off: mean age T/2 + L; a stream: its latency
+    mean = {k: (T * hour / 2 + e["batch_latency_s"]) if p == "batch" else e["stream_latency_s"]
+            for k, (p, T) in LAB.PART_E_PLANS.items()}
+    updates = {k: e["entities"] / (T * hour) if p == "batch" else e["events_per_s"]
+               for k, (p, T) in LAB.PART_E_PLANS.items()}
+    ok = [k for k in mean if mean[k] <= e["sla_s"]]
+    expected = min(ok, key=updates.get)
+    assert LAB.part_e_answer() == expected
+    for k in LAB.PART_E_PLANS:
+        assert LAB.plan_freshness(k).mean_age_s == pytest.approx(mean[k])
+    d = run()
+    assert d["partE_result"].correct_choice == expected and d["partE_result"].correct == (expected == "6h")
+    assert d["partE_result"].actual == pytest.approx(mean[expected] / hour)
+    assert set(LAB.PART_E_OPTIONS.values()) == set(LAB.PART_E_PLANS)
+    # the wrong prior "a nightly feature is a day old" would fail the nightly job: it does not
+    assert mean["nightly"] < 24 * hour and mean["nightly"] <= e["sla_s"]
+
+
 def test_invariant_tags_name_what_each_question_tests():
     d = run()
-    tags = {p: d[f"{p}_result"].invariant for p in ("partA", "partB", "partC", "partD")}
-    assert tags == {"partA": "Iron Law", "partB": "Iron Law", "partC": "Memory Wall", "partD": "Iron Law"}
-    assert set(tags.values()) <= set(VOL1_INVARIANTS)
+    tags = {p: d[f"{p}_result"].invariant for p in ("partA", "partB", "partC", "partD", "partE")}
+    assert tags == {"partA": "Iron Law", "partB": "Iron Law", "partC": "Memory Wall", "partD": "Iron Law",
+                    "partE": "Freshness costs compute or traffic"}
+    assert set(tags.values()) <= set(VOL1_INVARIANTS) | set(get_lab("v1.04").invariants)
 
 
 def _check_instruments_agree(d):
@@ -105,6 +126,12 @@ def _check_instruments_agree(d):
     assert c["partD_format"] == "jpeg" and c["partD_cache_gb"] * 1e9 >= PL.dataset_bytes("jpeg")
     assert c["partD_workers"] == d["partD_workers_needed"] == d["partD_result"].actual
     assert d["partD_pipe"].utilization >= 0.5 and d["partD_violations"] == []
+    # Part E: the nightly job in production, its engine age and the SLA verdict the reveal uses
+    assert (c["partE_policy"], c["partE_period"], c["partE_latency"]) == \
+        (LAB.PART_E_START["policy"], LAB.PART_E_START["period_h"], LAB.PART_E_START["latency_h"])
+    nightly = LAB.plan_freshness("nightly")
+    assert d["partE_fresh"].mean_age_s == pytest.approx(nightly.mean_age_s)
+    assert (d["partE_violations"] == []) == (nightly.mean_age_s <= LAB.PART_E["sla_s"])
     # Part A has no controls: its chart shows the graded pipeline
     assert 100 * d["partA_pipe"].utilization == pytest.approx(d["partA_result"].actual)
 
@@ -159,9 +186,22 @@ def test_sensor_buffer_oom_at_its_threshold_and_not_below():
     assert run(_defaults(partC_seconds=(tenths + 1) / 10))["partC_oom"]
 
 
+def test_stale_feature_at_its_threshold_and_not_below():
+    e = LAB.PART_E
+    # mean age T/2 + L reaches the SLA at T = 2 (SLA - L), in whole hours
+    edge = int(2 * (e["sla_s"] - e["batch_latency_s"]) / 3600)
+    assert not run(_defaults(partE_period=edge))["partE_violations"]
+    stale = run(_defaults(partE_period=edge + 1))
+    assert stale["partE_violations"] == ["feature staler than its SLA"]
+    assert "feature staler than its SLA" in stale["lab_record"]["constraints"]
+    # reversible: back to the nightly job, within the SLA again; streaming is within it at any period
+    assert not run(_defaults(partE_period=24))["partE_violations"]
+    assert not run(_defaults(partE_policy="stream", partE_period=48))["partE_violations"]
+
+
 def test_constraints_count_only_in_unlocked_parts():
-    c = _defaults(partD_workers=1, partD_cache_gb=2000)
+    c = _defaults(partD_workers=1, partD_cache_gb=2000, partE_period=48)
     assert run(c, answers={})["lab_record"]["constraints"] == []
     rec = run(c)["lab_record"]
-    assert {"GPU idle > 50%", "host RAM OOM"} <= set(rec["constraints"])
+    assert {"GPU idle > 50%", "host RAM OOM", "feature staler than its SLA"} <= set(rec["constraints"])
     assert any(x.startswith("sensor buffer OOM on the Nordic nRF52840") for x in rec["constraints"])

@@ -52,6 +52,20 @@ with app.setup:
     # Part D: the CTO's floor on GPU utilization, with the whole JPEG dataset cached in RAM.
     PART_D = dict(target=0.5, fmt="jpeg", storage="shared")
     WORKERS_MAX = 512  # the worker sliders' upper end
+    # Part E: the ranking model reads each shopper's "purchases in the last 30 days" feature on every
+    # request (scenario figures: the shop's size, its purchase rate, the team's measured freshness SLA).
+    HOUR = 3600.0
+    PART_E = dict(entities=20_000_000, events_per_s=2_000.0, feature_bytes=64.0, sla_s=16 * HOUR,
+                  batch_latency_s=2 * HOUR, stream_latency_s=60.0, local_latency_s=0.05, local_share=0.6)
+    # The refresh plans on the table: (policy, period in hours; None for a stream).
+    PART_E_PLANS = {"nightly": ("batch", 24), "6h": ("batch", 6), "1h": ("batch", 1), "stream": ("stream", None)}
+    PART_E_SHORT = {"nightly": "nightly batch", "6h": "batch every 6 h", "1h": "batch every hour",
+                    "stream": "streaming"}
+    PART_E_OPTIONS = {"A nightly batch job (every 24 hours)": "nightly", "A batch job every 6 hours": "6h",
+                      "A batch job every hour": "1h", "Streaming: update the row on every purchase": "stream"}
+    PART_E_START = dict(policy="batch", period_h=24, latency_h=PART_E["batch_latency_s"] / HOUR)  # in production
+    FRESHNESS_POLICIES = {"Batch job": "batch", "Streaming": "stream", "Computed on the phone": "local"}
+    FRESHNESS_VIOLATION = "feature staler than its SLA"
 
 
 @app.function
@@ -152,6 +166,43 @@ def feeding_plan(workers: int, fmt: str, cache_gb: float):
 
 
 @app.function
+def feature_freshness(policy: str, period_h: float | None = None, latency_s: float | None = None):
+    """The engine's freshness of the scenario's feature under `policy` (batch: refreshed every period_h)."""
+    default = {"batch": PART_E["batch_latency_s"], "stream": PART_E["stream_latency_s"],
+               "local": PART_E["local_latency_s"]}[policy]
+    return PL.freshness(policy, pipeline_latency_s=default if latency_s is None else latency_s,
+                        entities=PART_E["entities"], events_per_s=PART_E["events_per_s"],
+                        feature_bytes=PART_E["feature_bytes"], period_s=period_h * HOUR if policy == "batch" else None)
+
+
+@app.function
+def plan_freshness(plan: str):
+    policy, period_h = PART_E_PLANS[plan]
+    return feature_freshness(policy, period_h)
+
+
+@app.function
+def part_e_answer() -> str:
+    """The plan with the fewest feature updates whose mean age meets the SLA (else the freshest)."""
+    ok = [k for k in PART_E_PLANS if plan_freshness(k).mean_age_s <= PART_E["sla_s"]]
+    if not ok:
+        return min(PART_E_PLANS, key=lambda k: plan_freshness(k).mean_age_s)
+    return min(ok, key=lambda k: plan_freshness(k).updates_per_s)
+
+
+@app.function
+def freshness_check(policy: str, period_h: float, latency_h: float):
+    """Part E's instrument: the feature's freshness and whether its mean age misses the SLA."""
+    f = feature_freshness(policy, period_h, latency_h * HOUR if policy == "batch" else None)
+    return f, [FRESHNESS_VIOLATION] if f.mean_age_s > PART_E["sla_s"] else []
+
+
+@app.function
+def per_day(per_s: float) -> float:
+    return per_s * 24 * HOUR
+
+
+@app.function
 def stage_chart(pipe, *, title: str):
     """Stage rates and the GPUs' demand as bars on a log axis; the binding one in the answer colour."""
     names = [s.name for s in pipe.stages] + [f"{RUN['n_devices']} GPUs consume"]
@@ -175,7 +226,7 @@ def _():
 def _(ledger):
     ui.header(LAB, subtitle="A pipeline runs at its slowest stage. Is your accelerator computing, or waiting?",
               parts=["Part A: starved GPUs", "Part B: find the bottleneck", "Part C: sensor streams",
-                     "Part D: feed eight GPUs"],
+                     "Part D: feed eight GPUs", "Part E: feature freshness"],
               notice=ledger.notice)
     return
 
@@ -670,20 +721,190 @@ def _():
 
 
 @app.cell
-def _(partA_result, partB_result, partC_result, partD_result):
+def _():
+    ui.section("Part E: How stale is the feature?", 10)
+    return
+
+
+@app.cell
+def _():
+    ui.stakeholder(
+        "Priya Raman", "Ranking team lead",
+        "Our ranking model reads each shopper's purchases in the last 30 days on every request. A nightly job "
+        f"recomputes that feature for all {U.fmt_count(PART_E['entities'])} shoppers and lands "
+        f"{U.fmt_seconds(PART_E['batch_latency_s'])} after its data cut-off. Our experiments say the lift holds while "
+        f"the value the model reads is on average no older than {U.fmt_seconds(PART_E['sla_s'])}. The team wants to "
+        f"stream the {rate(PART_E['events_per_s'], 'purchases/s')} instead. What is the cheapest plan that meets "
+        "the SLA?",
+    )
+    return
+
+
+@app.cell
+def _():
+    partE_prediction = ui.choice_prediction(
+        f"Which refresh plan keeps the feature's mean age within {U.fmt_seconds(PART_E['sla_s'])} with the fewest "
+        "feature updates per day?", PART_E_OPTIONS)
+    return (partE_prediction,)
+
+
+@app.cell
+def _(lab, partE_prediction):
+    partE_answer = part_e_answer()
+    _f = {k: plan_freshness(k) for k in PART_E_PLANS}
+    _a, _s, _h = _f[partE_answer], _f["stream"], _f["1h"]
+    _sla = U.fmt_seconds(PART_E["sla_s"])
+    partE_result = lab.commit("partE", partE_prediction, lambda choice: G.grade_choice(
+        "partE", "Freshness costs compute or traffic", choice, partE_answer,
+        actual=_a.mean_age_s / HOUR, unit="h mean age of the answer's feature",
+        explanation=(
+            f"A batch value is read at a uniformly random moment between two refreshes, so it is on average half a "
+            f"period plus the job's latency old, not a whole period: the {PART_E_SHORT[partE_answer]} is "
+            f"{U.fmt_seconds(_a.mean_age_s)} old on average ({U.fmt_seconds(_a.worst_age_s)} at worst) against "
+            f"{_sla}, for {U.fmt_count(per_day(_a.updates_per_s))} row updates a day. Streaming keeps it "
+            f"{U.fmt_seconds(_s.mean_age_s)} old but rewrites a row on every purchase: "
+            f"{U.fmt_count(per_day(_s.updates_per_s))} updates a day, "
+            f"{U.fmt_number(_s.updates_per_s / _a.updates_per_s, 2)}x as many. Batch cost follows shoppers x "
+            f"refreshes, stream cost follows purchases: an hourly job "
+            f"({U.fmt_count(per_day(_h.updates_per_s))} a day) costs more than streaming. "
+            "Freshness past the SLA buys nothing."
+        ),
+    ))
+    ui.prediction(partE_prediction, partE_result)
+    return partE_answer, partE_result
+
+
+@app.cell
+def _():
+    # Opens on the plan in production today: the nightly job with its measured latency.
+    partE_policy = mo.ui.radio(FRESHNESS_POLICIES, value=next(k for k, v in FRESHNESS_POLICIES.items()
+                                                               if v == PART_E_START["policy"]),
+                               label="Refresh policy", inline=True)
+    partE_period = mo.ui.slider(1, 48, step=1, value=PART_E_START["period_h"], label="Batch period (hours)",
+                                show_value=True)
+    partE_latency = mo.ui.slider(0, 12, step=0.5, value=PART_E_START["latency_h"],
+                                 label="Batch job latency (hours)", show_value=True)
+    return partE_latency, partE_period, partE_policy
+
+
+@app.cell
+def _(partE_latency, partE_period, partE_policy):
+    partE_fresh, partE_violations = freshness_check(partE_policy.value, partE_period.value, partE_latency.value)
+    return partE_fresh, partE_violations
+
+
+@app.cell
+def _(partE_answer, partE_fresh, partE_latency, partE_period, partE_policy, partE_result, partE_violations):
+    mo.stop(partE_result is None, ui.locked("the freshness planner"))
+    _sla = PART_E["sla_s"]
+    _plans = {PART_E_SHORT[k]: plan_freshness(k) for k in PART_E_PLANS}
+    _setting = {"batch": f"your setting: batch every {partE_period.value} h", "stream": "your setting: streaming",
+                "local": "your setting: on the phone"}[partE_policy.value]
+    _plans[_setting] = partE_fresh
+    _names = list(_plans)
+    _answer, _chosen = PART_E_SHORT[partE_answer], PART_E_SHORT[partE_result.choice]
+    _colors = [charts.COLOR["series"] if n == _answer else charts.COLOR["alternative"] if n == _setting
+               else charts.COLOR["neutral"] for n in _names]
+    _labels = [charts.two_lines(n, f"mean {U.fmt_seconds(f.mean_age_s)}, worst {U.fmt_seconds(f.worst_age_s)}")
+               for n, f in _plans.items()]
+    _fig = go.Figure(go.Bar(x=_labels, y=[f.mean_age_s / HOUR for f in _plans.values()], marker_color=_colors,
+                            name="mean age"))
+    _fig.add_trace(go.Scatter(x=_labels, y=[f.worst_age_s / HOUR for f in _plans.values()], mode="markers",
+                              marker=dict(symbol="line-ew-open", size=26, line=dict(width=3),
+                                          color=charts.COLOR["neutral"]), name="worst age"))
+    _limit = dict(color=charts.COLOR["highlight"], width=3, dash="dot")
+    _fig.add_hline(y=_sla / HOUR, line=_limit)
+    _fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=_limit,
+                              name=f"SLA: mean age {U.fmt_seconds(_sla)}"))
+    charts.themed(_fig, title="Age of the feature the model reads, per refresh plan (log scale)",
+                  y="age (hours, log scale)")
+    _chosen_age = plan_freshness(partE_result.choice).mean_age_s / HOUR
+    _ys = [f.mean_age_s / HOUR for f in _plans.values()] + [f.worst_age_s / HOUR for f in _plans.values()]
+    charts.log_axes(_fig, ys=_ys + [_sla / HOUR, _chosen_age], pad=0.6)
+    charts.reference_line(_fig, _chosen_age, f"your prediction: {_chosen}, "
+                                             f"{U.fmt_seconds(_chosen_age * HOUR)} on average")
+    _stale = bool(partE_violations)
+    if _stale:
+        _banner = ui.failure_banner(
+            "Stale feature", what=f"the model reads a value {U.fmt_seconds(partE_fresh.mean_age_s)} old on average; "
+                                  f"the SLA is {U.fmt_seconds(_sla)}",
+            by=U.fmt_seconds(partE_fresh.mean_age_s - _sla),
+            fix="refresh more often, shorten the job, or stream")
+    elif partE_policy.value == "local":
+        _banner = ui.banner("warn", "Fresh but incomplete",
+                            f"The phone sees only its own purchases, {pct(PART_E['local_share'])} of a shopper's; "
+                            "the rest are made on the web and other devices, so the local count is low, not stale.")
+    else:
+        _banner = ui.banner("ok", "Within the SLA", f"Mean age {U.fmt_seconds(partE_fresh.mean_age_s)} against "
+                                                    f"{U.fmt_seconds(_sla)}.")
+    _where = "on the phones" if partE_fresh.where == "device" else "on the servers"
+    mo.vstack([
+        partE_policy, mo.hstack([partE_period, partE_latency], wrap=True),
+        mo.md("The period and latency sliders apply to the batch policy; a stream lands each purchase "
+              f"{U.fmt_seconds(PART_E['stream_latency_s'])} after it happens, the phone computes the feature in "
+              f"{U.fmt_seconds(PART_E['local_latency_s'])}."),
+        _fig,
+        ui.cards(
+            ui.metric_card("mean age", U.fmt_seconds(partE_fresh.mean_age_s), f"SLA {U.fmt_seconds(_sla)}",
+                           "fail" if _stale else "ok"),
+            ui.metric_card("worst age", U.fmt_seconds(partE_fresh.worst_age_s), "just before the next refresh"),
+            ui.metric_card("row updates per day", U.fmt_count(per_day(partE_fresh.updates_per_s)), _where),
+            ui.metric_card("bytes to the feature store", f"{U.fmt_bytes(per_day(partE_fresh.store_bytes_per_s))}/day",
+                           f"{U.fmt_bytes(PART_E['feature_bytes'])} per row"),
+        ),
+        _banner,
+    ])
+    return
+
+
+@app.cell
+def _(partE_result):
+    ui.reveal(partE_result, fmt=lambda v: U.fmt_number(v, 2)) if partE_result else None
+    return
+
+
+@app.cell
+def _():
+    ui.math_peek(
+        "feature age and its cost",
+        [r"	ext{age}(t) = L + (t mod T) \;\Rightarrow\; \overline{	ext{age}} = rac{T}{2} + L, \qquad "
+         r"	ext{age}_	ext{max} = T + L",
+         r"	ext{updates/s} = rac{N_	ext{entities}}{T} \;	ext{(batch)}, \qquad "
+         r"	ext{updates/s} = \lambda_	ext{events} \;	ext{(stream)}",
+         r"	ext{store bytes/s} = 	ext{updates/s} 	imes b_	ext{row} \quad (0 	ext{ when computed on the phone})"],
+        [("mean age of periodic updates", "T/2 + L", PL.SOURCES["freshness"]),
+         ("shoppers N_entities", U.fmt_count(PART_E["entities"]), "scenario"),
+         ("purchases lambda_events", rate(PART_E["events_per_s"], "purchases/s"), "scenario"),
+         ("feature row b_row", U.fmt_bytes(PART_E["feature_bytes"]), "scenario"),
+         ("batch job latency L", U.fmt_seconds(PART_E["batch_latency_s"]), "scenario: the nightly job's runtime"),
+         ("stream latency", U.fmt_seconds(PART_E["stream_latency_s"]), "scenario"),
+         ("SLA on mean age", U.fmt_seconds(PART_E["sla_s"]), "scenario: the ranking team's experiments")],
+    )
+    return
+
+
+@app.cell
+def _(partA_result, partB_result, partC_result, partD_result, partE_result):
     _mic = sensor_plan("mic", PART_C["fps"], 1.0, PART_C["tier"])
+    _nightly = feature_freshness("batch", 24)
     ui.takeaways(
         ["Throughput is the minimum over stages; the accelerator is only one of them.",
          "Fixing one stage moves the bottleneck: re-measure after every change.",
          f"Formats trade CPU for bytes: pre-decoded data needs "
          f"{U.fmt_number(PL.dataset_bytes('raw') / PL.dataset_bytes('jpeg'), 2)}x the storage bandwidth and RAM of "
          f"JPEGs and {U.fmt_number(PL.RAW_AUGMENT_PER_WORKER / PL.JPEG_DECODE_PER_WORKER, 2)}x less CPU.",
-         "On microcontrollers raw sensor buffers, not models, are often what overflows SRAM."],
+         "On microcontrollers raw sensor buffers, not models, are often what overflows SRAM.",
+         "A feature refreshed every T by a job of latency L is T/2 + L old on average and T + L at worst; batch "
+         "cost follows entities x refreshes, streaming cost follows the event rate."],
         [("Why can faster GPUs make a starved run no faster?", "The supply is set by the slowest input stage."),
          (f"How much SRAM does one second of {SENSORS['mic']['noun']} need?",
           f"{U.fmt_bytes(_mic['buffer'], binary=True)}, {pct(_mic['fraction'])} of the usable SRAM on the "
-          f"{_mic['device'].name}: audio fits where video does not.")],
-        unlocked=all(r is not None for r in (partA_result, partB_result, partC_result, partD_result)),
+          f"{_mic['device'].name}: audio fits where video does not."),
+         (f"How old, on average, is a feature a {U.fmt_seconds(PART_E['batch_latency_s'])} job recomputes every "
+          "24 h?",
+          f"{U.fmt_seconds(_nightly.mean_age_s)}: half the period plus the job's latency, not a day; "
+          f"{U.fmt_seconds(_nightly.worst_age_s)} just before the next run lands.")],
+        unlocked=all(r is not None for r in (partA_result, partB_result, partC_result, partD_result, partE_result)),
     )
     return
 
@@ -697,7 +918,8 @@ def _(lab):
 @app.cell
 def _(memo_form):
     mo.vstack([mo.md(f"Hiro has to decide what to change so the {RUN['n_devices']} GPUs stop waiting: more workers, "
-                     "another format, local storage or a RAM cache. Write him a short memo."), memo_form])
+                     "another format, local storage or a RAM cache; Priya, whether the nightly feature job "
+                     "stays. Write them a short memo."), memo_form])
     return
 
 
@@ -720,15 +942,24 @@ def _(
     partD_violations,
     partD_workers,
     partD_workers_needed,
+    partE_answer,
+    partE_fresh,
+    partE_period,
+    partE_policy,
+    partE_result,
+    partE_violations,
 ):
     lab_record = build_record(
         context=home_context(ledger, default=None),
-        results=[partA_result, partB_result, partC_result, partD_result],
-        decisions={"workers": partD_workers.value, "format": partD_format.value, "cache_gb": partD_cache_gb.value},
+        results=[partA_result, partB_result, partC_result, partD_result, partE_result],
+        decisions={"workers": partD_workers.value, "format": partD_format.value, "cache_gb": partD_cache_gb.value,
+                   "freshness_policy": partE_policy.value, "refresh_period_h": partE_period.value},
         outcomes={"baseline_utilization": partA_pipe.utilization, "doubling_workers": partB_role,
-                  "workers_for_half": partD_workers_needed, "utilization": partD_pipe.utilization},
+                  "workers_for_half": partD_workers_needed, "utilization": partD_pipe.utilization,
+                  "freshness_plan": partE_answer, "feature_mean_age_s": partE_fresh.mean_age_s},
         constraints=(partD_violations if partD_result else [])
-        + ([f"sensor buffer OOM on the {partC_stream['device'].name}"] if partC_oom and partC_result else []),
+        + ([f"sensor buffer OOM on the {partC_stream['device'].name}"] if partC_oom and partC_result else [])
+        + (partE_violations if partE_result else []),
         memo=memo_form.value,
     )
     lab_status = lab.save(lab_record)
@@ -737,7 +968,7 @@ def _(
 
 @app.cell
 def _(lab_record, lab_status):
-    ui.lab_footer(LAB.id, lab_record, lab_status, of=4)
+    ui.lab_footer(LAB.id, lab_record, lab_status, of=5)
     return
 
 
