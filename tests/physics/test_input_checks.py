@@ -331,6 +331,10 @@ SPECS: dict[str, Spec] = {
         "workers": kind("int1"), "fmt": choice(["jpeg", "raw"]), "storage_bw": kind("pos", 1e6, 1e10),
         "cache_hit": kind("frac0"), "per_worker": maybe(kind("pos")), "host_link_bw": kind("pos", 1e8, 1e11)}),
     "pipeline.dataset_bytes": Spec(pipeline.dataset_bytes, {"fmt": choice(["jpeg", "raw"])}),
+    "pipeline.contract_flags": Spec(pipeline.contract_flags, {
+        "level": choice(pipeline.CONTRACT_LEVELS), "n": kind("int1"), "mean": kind("real"), "ref_mean": kind("real"),
+        "ref_std": kind("pos"), "nulls": kind("int0"), "type_errors": kind("int0"), "out_of_range": kind("int0"),
+        "z_max": kind("pos")}),
     "pipeline.freshness": Spec(pipeline.freshness, {
         "policy": choice(pipeline.FRESHNESS_POLICIES), "pipeline_latency_s": kind("nonneg"),
         "entities": kind("int1"), "events_per_s": kind("pos"), "feature_bytes": kind("pos"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import PhysicsError, check_bool, check_choice, check_fraction, check_int, check_positive
+from .errors import PhysicsError, check_bool, check_choice, check_fraction, check_int, check_number, check_positive
 
 
 @dataclass(frozen=True)
@@ -205,3 +205,35 @@ def freshness(policy: str, *, pipeline_latency_s: float, entities: int, events_p
         return Freshness(policy, pipeline_latency_s, pipeline_latency_s, events_per_s, events_per_s * feature_bytes,
                          "server")
     return Freshness(policy, pipeline_latency_s, pipeline_latency_s, events_per_s, 0.0, "device")
+
+
+# ------------------------------------------------------------------ data contracts
+CONTRACT_LEVELS = ("none", "schema", "semantic")
+SOURCES["contracts"] = ("schema and distribution checks on each batch: Breck et al., 'Data Validation for Machine "
+                        "Learning', MLSys 2019")
+
+
+def contract_flags(level: str, *, n: int, mean: float, ref_mean: float, ref_std: float, nulls: int = 0,
+                   type_errors: int = 0, out_of_range: int = 0, z_max: float = 4.0) -> tuple:
+    """The rules a batch of `n` values of one field trips under a contract `level`.
+
+    schema: any null, wrongly typed or out-of-range value ("null", "type", "range").
+    semantic: the schema rules plus the meaning of the values, checked as their
+    distribution: the batch mean lies more than `z_max` standard errors
+    (ref_std / sqrt(n)) from the reference mean ("distribution"). A unit change or a
+    new label meaning keeps types and ranges valid and moves only the distribution."""
+    check_choice("level", level, CONTRACT_LEVELS)
+    check_int("n", n, lo=1)
+    check_number("mean", mean)
+    check_number("ref_mean", ref_mean)
+    check_positive("ref_std", ref_std)
+    check_int("nulls", nulls, lo=0)
+    check_int("type_errors", type_errors, lo=0)
+    check_int("out_of_range", out_of_range, lo=0)
+    check_positive("z_max", z_max)
+    if level == "none":
+        return ()
+    flags = [name for name, count in (("null", nulls), ("type", type_errors), ("range", out_of_range)) if count]
+    if level == "semantic" and abs(mean - ref_mean) / (ref_std / n**0.5) > z_max:
+        flags.append("distribution")
+    return tuple(flags)
