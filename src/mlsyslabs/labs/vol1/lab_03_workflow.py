@@ -916,8 +916,8 @@ def _(partE_cameras, partE_privacy, partE_result, partE_tier, partE_view, partE_
     _fig.update_yaxes(range=[0, 1.2 * max(_days + [PART_E["slack_days"]])])
     _fig.add_hline(y=PART_E["slack_days"], line_dash="dot", line_color=charts.COLOR["neutral"], line_width=2,
                    annotation_text=f"launch in {PART_E['slack_days']} days", annotation_position="top left")
-    charts.reference_line(_fig, partE_result.predicted,
-                          f"your prediction: from {partE_result.choice}, {U.fmt_number(partE_result.predicted)} days")
+    charts.mark_point(_fig, partE_result.choice, partE_result.predicted,
+                      f"your prediction: from {partE_result.choice}, {U.fmt_number(partE_result.predicted)} days")
     _device = P.get_device(P.TIER_REFERENCE[partE_tier.value])
     _fmt = lambda t: U.fmt_seconds(t) if t is not None else "does not fit"  # noqa: E731
     _cand = partE_view["candidate"]
@@ -1014,7 +1014,9 @@ def _(lab):
 @app.cell
 def _(memo_form):
     mo.vstack([mo.md(f"Amara needs a plan that ships in {PART_D['deadline_weeks']} weeks: which checks you keep, "
-                     "how long the runs are, and how many experiments fit. Write her a short memo."), memo_form])
+                     "how long the runs are, and how many experiments fit, knowing that a requirement which arrives "
+                     "late (Priya's cameras) reworks every stage after the first one it breaks. Write her a short "
+                     "memo."), memo_form])
     return
 
 
