@@ -14,7 +14,8 @@ PATH = get_lab("v1.02").path
 LAB = load_module(PATH)
 FIBER = 299_792_458 / 1.4677  # m/s, c / SMF-28 group index
 ANSWERS = {"partA_prediction": "compute", "partB_prediction": "compute", "partC_prediction": "cloud",
-           "partD_prediction": 1000.0, "partE_prediction": "inference"}
+           "partD_prediction": 1000.0, "partE_prediction": "inference",
+           "partF_prediction": "all"}
 
 
 def hand_terms(model, device, precision):
@@ -101,6 +102,7 @@ def test_invariant_tags():
         r = d[f"part{part}_result"]
         assert r.invariant in VOL1_INVARIANTS and r.invariant == "Iron Law", part
     assert d["partE_result"].invariant == "Duty cycle" and "Duty cycle" in get_lab("v1.02").invariants
+    assert d["partF_result"].invariant == "Duty cycle"
 
 
 def test_reveals_name_both_answers_and_grade_against_the_engine():
@@ -214,7 +216,7 @@ def test_part_e_instruments_open_on_the_scenario():
     assert not d["partE_result"].correct and d["partE_result"].answer_label.startswith("Sleep")
     rec = d["lab_record"]
     assert rec["outcomes"]["sensor_dominant_energy"] == "sleep"
-    assert rec["decisions"]["sensor_device"] == LAB.PART_E["device"] and len(rec["predictions"]) == 5
+    assert rec["decisions"]["sensor_device"] == LAB.PART_E["device"] and len(rec["predictions"]) == 6
 
 
 def test_battery_fails_below_the_threshold_period_and_not_at_it():
@@ -240,3 +242,46 @@ def test_part_e_constraints_count_only_once_unlocked():
     answers = {k: v for k, v in ANSWERS.items() if k != "partE_prediction"}
     _, d = run(answers, partE_period=1)
     assert d["partE_violations"] and d["lab_record"]["constraints"] == []
+
+
+# ------------------------------------------------------------------ Part F: filter at the source
+def hand_buffer():
+    e = P.estimate(LAB.PART_E["model"], LAB.PART_E["device"], phase="inference", precision=LAB.PART_E["precision"])
+    return P.get_device(LAB.PART_E["device"]).memory_bytes * P.DEFAULT_MEMORY_FRACTION - e.memory_bytes
+
+
+def test_part_f_only_the_raw_clips_overflow_the_buffer():
+    b, h, period = hand_buffer(), LAB.PART_F["outage_h"], LAB.PART_E["period_s"]
+    assert LAB.buffer_bytes() == pytest.approx(b)
+    made = {k: size * h * 3600 / period for k, (_, size) in LAB.PAYLOADS.items()}
+    assert LAB.PAYLOADS["raw"][1] == 32000 and LAB.PAYLOADS["features"][1] == 490
+    assert made["raw"] > b > made["features"] > made["label"]
+    assert LAB.retention("raw", h) == pytest.approx(b / made["raw"])
+    assert LAB.part_f_answer() == "raw" and LAB.part_f_answer() in LAB.PART_F_OPTIONS.values()
+
+
+def test_part_f_instruments_open_on_the_scenario():
+    _, d = run()
+    assert d["partF_kept"] == {k: LAB.retention(k, LAB.PART_F["outage_h"]) for k in LAB.PAYLOADS}
+    assert LAB.lossy_payloads(LAB.PART_F["outage_h"]) == d["partF_result"].correct_choice
+    assert d["partF_violations"] == [] and not d["partF_result"].correct
+    assert d["partF_result"].answer_label.startswith("Only the raw clips")
+    assert d["lab_record"]["outcomes"]["outage_lossy_payloads"] == "raw"
+
+
+def test_data_loss_past_the_features_threshold_and_not_at_it():
+    hours = hand_buffer() / (490 / LAB.PART_E["period_s"]) / 3600  # when the features fill the buffer
+    below = int(hours)
+    _, ok = run(partF_payload="features", partF_outage=below)
+    out, lost = run(partF_payload="features", partF_outage=below + 1)
+    assert ok["partF_violations"] == []
+    assert lost["partF_violations"][0].startswith("DATA LOSS") and "DATA LOSS" in rendered_text(out)
+    assert lost["lab_record"]["constraint_hit"]
+    _, raw = run(partF_payload="raw")
+    assert raw["partF_violations"]
+
+
+def test_part_f_constraints_count_only_once_unlocked():
+    answers = {k: v for k, v in ANSWERS.items() if k != "partF_prediction"}
+    _, d = run(answers, partF_payload="raw", partF_outage=LAB.PART_F["max_outage_h"])
+    assert d["partF_violations"] and d["lab_record"]["constraints"] == []

@@ -59,6 +59,18 @@ with app.setup:
         "Radio: sending each label over Bluetooth LE": "radio",
     }
     ENERGY_TERMS = {"inference": "inference", "sleep": "sleep", "radio": "radio (Bluetooth LE)"}
+    # Part F: the gateway loses its uplink; each sensor buffers what it would send in its free RAM.
+    CLIP_RAW_BYTES = 16000 * 2  # one second of 16 kHz, 16-bit audio (Warden 2018, Speech Commands format)
+    CLIP_FEATURE_BYTES = 49 * 10  # the model's input: 49 x 10 MFCC features, int8 (Zhang et al. 2017)
+    PAYLOADS = {"raw": ("raw clips", CLIP_RAW_BYTES), "features": ("MFCC features", CLIP_FEATURE_BYTES),
+                "label": ("labels", PART_E["report_bytes"])}
+    PART_F = dict(payload="label", outage_h=12, max_outage_h=72)
+    PART_F_OPTIONS = {
+        "No payload: the buffer holds all three until the link returns": "none",
+        "Only the raw clips lose results": "raw",
+        "Raw clips and MFCC features lose results": "raw+features",
+        "All three lose results: offline is offline": "all",
+    }
 
 
 @app.function
@@ -214,6 +226,40 @@ def sensor_violations(day, *, period_s: float, battery: str = PART_E["battery"])
 
 
 @app.function
+def buffer_bytes(device: str = PART_E["device"]) -> float:
+    """Free RAM for buffering: the usable memory the engine allows minus the model's weights and activations."""
+    run = P.iron_law_inference(PART_E["model"], device, precision=PART_E["precision"])
+    return max(0.0, run.capacity_bytes - run.memory_bytes)
+
+
+@app.function
+def retention(payload: str, outage_h: float, device: str = PART_E["device"]) -> float:
+    """Share of an outage's results a sensor keeps when it sends `payload` every Part E period."""
+    return P.network.outage_retention(PAYLOADS[payload][1], period_s=PART_E["period_s"], outage_s=outage_h * 3600,
+                                      buffer_bytes=buffer_bytes(device))
+
+
+@app.function
+def lossy_payloads(outage_h: float) -> str:
+    """The option key naming which payloads lose results during an outage (smallest payloads survive longest)."""
+    lost = [k for k in PAYLOADS if retention(k, outage_h) < 1]
+    return {0: "none", 1: "raw", 2: "raw+features", 3: "all"}[len(lost)] if lost == list(PAYLOADS)[:len(lost)] \
+        else "+".join(lost)
+
+
+@app.function
+def part_f_answer() -> str:
+    return lossy_payloads(PART_F["outage_h"])
+
+
+@app.function
+def part_f_violations(payload: str, outage_h: float) -> list:
+    kept = retention(payload, outage_h)
+    return [f"DATA LOSS: {PAYLOADS[payload][0]} keeps {share(kept, 1)} of a {U.fmt_number(outage_h)} h outage"] \
+        if kept < 1 else []
+
+
+@app.function
 def fmt_small(value: float, unit: str) -> str:
     """Joules or watts with milli and micro prefixes ('847 uJ', '9.48 uW')."""
     if value == 0:
@@ -253,7 +299,7 @@ def _(ledger):
         subtitle="T = D/BW + O/R + L: bytes over bandwidth, operations over rate, and a fixed latency. "
                  "Which term decides how fast an inference really is?",
         parts=["Part A: a cloud inference", "Part B: on the phone", "Part C: four placements",
-               "Part D: a latency budget", "Part E: a year on a coin cell"],
+               "Part D: a latency budget", "Part E: a year on a coin cell", "Part F: filter at the source"],
         notice=ledger.notice,
     )
     return
@@ -1004,9 +1050,147 @@ def _():
     )
     return
 
+@app.cell
+def _():
+    ui.section("Part F: Filter at the source, or send it all?", 10)
+    return
+
 
 @app.cell
-def _(partA_result, partB_result, partC_result, partD_result, partE_result):
+def _():
+    ui.stakeholder(
+        "Lena Okafor",
+        "Field ecologist, forest monitoring",
+        f"Our researchers ask for the raw audio ({U.fmt_bytes(CLIP_RAW_BYTES)} per clip) so they can re-analyse it; "
+        f"the firmware could also send the model's input features ({U.fmt_bytes(CLIP_FEATURE_BYTES)}) or just the "
+        f"label ({U.fmt_bytes(PAYLOADS['label'][1])}). The forest gateway's uplink often drops for "
+        f"{PART_F['outage_h']} hours; a sensor then keeps what it would have sent in its free RAM "
+        f"({U.fmt_bytes(buffer_bytes())} beside the model) and sends it when the link returns. Which of the three "
+        "would come back with gaps?",
+    )
+    return
+
+
+@app.cell
+def _():
+    partF_prediction = ui.choice_prediction(
+        f"During a {PART_F['outage_h']} h outage, with one clip every {U.fmt_seconds(PART_E['period_s'])}, "
+        "which payloads lose results?",
+        PART_F_OPTIONS,
+    )
+    return (partF_prediction,)
+
+
+@app.cell
+def _(lab, partF_prediction):
+    _h = PART_F["outage_h"]
+    _made = {k: b * _h * 3600 / PART_E["period_s"] for k, (_, b) in PAYLOADS.items()}
+    partF_result = lab.commit("partF", partF_prediction, lambda choice: G.grade_choice(
+        "partF", "Duty cycle", choice, part_f_answer(),
+        explanation=(
+            f"In {_h} h the sensor produces {U.fmt_number(_h * 3600 / PART_E['period_s'])} clips: "
+            + ", ".join(f"{U.fmt_bytes(_made[k])} of {PAYLOADS[k][0]} (keeps {share(retention(k, _h), 1)})"
+                        for k in PAYLOADS)
+            + f", against {U.fmt_bytes(buffer_bytes())} of free RAM. Filtering at the source turns an outage from "
+            "lost data into late data; shipping raw bytes needs the link, or storage, to be there."
+        ),
+    ))
+    ui.prediction(partF_prediction, partF_result)
+    return (partF_result,)
+
+
+@app.cell
+def _():
+    _labels = {f"{v[0]} ({U.fmt_bytes(v[1])} each)": k for k, v in PAYLOADS.items()}
+    partF_payload = mo.ui.radio(_labels, value=next(t for t, k in _labels.items() if k == PART_F["payload"]),
+                                label="The sensor sends", inline=True)
+    partF_outage = mo.ui.slider(0, PART_F["max_outage_h"], step=1, value=PART_F["outage_h"],
+                                label="Gateway outage (hours)", show_value=True)
+    return partF_outage, partF_payload
+
+
+@app.cell
+def _(partF_outage, partF_payload):
+    partF_kept = {k: retention(k, partF_outage.value) for k in PAYLOADS}
+    partF_violations = part_f_violations(partF_payload.value, partF_outage.value)
+    try:
+        partF_day = sensor(period_s=PART_E["period_s"], report_bytes=PAYLOADS[partF_payload.value][1])
+    except P.PhysicsError as _e:
+        partF_day = str(_e)
+    return partF_day, partF_kept, partF_violations
+
+
+@app.cell
+def _(partF_day, partF_kept, partF_outage, partF_payload, partF_result, partF_violations):
+    mo.stop(partF_result is None, ui.locked("the outage buffer"))
+    _h, _sel = partF_outage.value, partF_payload.value
+    _predicted = {"none": (), "raw": ("raw",), "raw+features": ("raw", "features"), "all": tuple(PAYLOADS)}
+    _mine = _predicted.get(partF_result.choice, ())
+    _rows = [PAYLOADS[k][0] + (" (you predicted: loses)" if k in _mine else "") for k in PAYLOADS]
+    _v = [100 * partF_kept[k] for k in PAYLOADS]
+    _fig = go.Figure(go.Bar(
+        y=_rows, x=_v, orientation="h", text=[f"{share(partF_kept[k], 1)} kept" for k in PAYLOADS],
+        textposition="outside", cliponaxis=False, showlegend=False,
+        marker_color=[charts.COLOR["series"] if k == _sel else charts.COLOR["neutral"] for k in PAYLOADS],
+        marker_line_color=charts.COLOR["highlight"], marker_line_width=[3 if k in _mine else 0 for k in PAYLOADS]))
+    _fig.update_yaxes(autorange="reversed")
+    charts.themed(_fig, title=f"Results kept through a {U.fmt_number(_h)} h outage (outlined: your prediction)",
+                  x="percent of the outage's results kept", height=300)
+    _fig.update_xaxes(range=[0, 125])
+    charts.reference_line(_fig, 100, "everything kept", axis="x", color=charts.COLOR["neutral"], dash="dot")
+    _per_day = {k: b * P.operations.SECONDS_PER_DAY / PART_E["period_s"] for k, (_, b) in PAYLOADS.items()}
+    _fill = {k: buffer_bytes() / (b / PART_E["period_s"]) for k, (_, b) in PAYLOADS.items()}
+    if partF_violations:
+        _status = ui.failure_banner(
+            "DATA LOSS", what=f"the {PAYLOADS[_sel][0]} of a {U.fmt_number(_h)} h outage need "
+                              f"{U.fmt_bytes(PAYLOADS[_sel][1] * _h * 3600 / PART_E['period_s'])}, the buffer holds "
+                              f"{U.fmt_bytes(buffer_bytes())}",
+            by=f"{share(1 - partF_kept[_sel], 1)} of the results",
+            fix="send a smaller payload (filter at the source), or add storage")
+    else:
+        _status = ui.banner("ok", "Nothing lost", f"the {PAYLOADS[_sel][0]} of a {U.fmt_number(_h)} h outage fit "
+                            f"the buffer for up to {U.fmt_seconds(_fill[_sel])}")
+    _ok_day = not isinstance(partF_day, str)
+    _life = f"{U.fmt_number(battery_days(partF_day))} days" if _ok_day else "no schedule"
+    _life_note = (f"sending {PAYLOADS[_sel][0]}; largest term: {ENERGY_TERMS[partF_day.dominant]}" if _ok_day
+                  else partF_day)
+    mo.vstack([
+        mo.hstack([partF_payload, partF_outage], wrap=True),
+        _fig,
+        ui.cards(*[ui.metric_card(f"{PAYLOADS[k][0]}: per day", U.fmt_bytes(_per_day[k]),
+                                  f"buffer full after {U.fmt_seconds(_fill[k])}",
+                                  "ok" if partF_kept[k] >= 1 else "fail") for k in PAYLOADS],
+                 ui.metric_card("battery life", _life, _life_note)),
+        _status,
+    ])
+    return
+
+
+@app.cell
+def _(partF_result):
+    ui.reveal(partF_result) if partF_result else None
+    return
+
+
+@app.cell
+def _():
+    ui.math_peek(
+        "what a buffer keeps",
+        [r"\text{produced} = b\, \frac{t_\text{outage}}{t_\text{period}}, \qquad "
+         r"\text{kept} = \min\left(1, \frac{B_\text{free}}{\text{produced}}\right)",
+         r"B_\text{free} = \text{usable RAM} - (\text{weights} + \text{activations})"],
+        [("b: raw clip", U.fmt_bytes(CLIP_RAW_BYTES), "Warden 2018, Speech Commands: one-second 16 kHz 16-bit clips"),
+         ("b: MFCC features", U.fmt_bytes(CLIP_FEATURE_BYTES),
+          f"{P.get_workload(PART_E['model']).input_desc}, int8: " + P.get_workload(PART_E["model"]).sources[0]),
+         ("b: label", U.fmt_bytes(PAYLOADS["label"][1]), "scenario"),
+         ("B_free", U.fmt_bytes(buffer_bytes()), f"{P.get_device(PART_E['device']).name}: "
+          + source_of(P.get_device(PART_E["device"]), "ram"))],
+    )
+    return
+
+
+@app.cell
+def _(partA_result, partB_result, partC_result, partD_result, partE_result, partF_result):
     _rtt = P.network.round_trip_s(100e3)
     _far = 3000
     ui.takeaways(
@@ -1020,6 +1204,8 @@ def _(partA_result, partB_result, partC_result, partD_result, partE_result):
             "Local placement trades the network term for a memory cliff: the model must fit the tier.",
             "On a battery, energy is power x time for every state: a sensor that computes a fraction of a percent "
             "of the time spends its battery asleep, so a faster chip helps only if it also sleeps frugally.",
+            "Filtering at the source shrinks the bytes a link must carry, so an outage delays results instead of "
+            "losing them.",
         ],
         [
             ("Doubling peak OP/s on a dispatch- or bandwidth-bound inference gives what speedup?",
@@ -1029,7 +1215,7 @@ def _(partA_result, partB_result, partC_result, partD_result, partE_result):
              f"{U.fmt_seconds(P.network.round_trip_s(_far * 1e3))}, before any upload or processing."),
         ],
         unlocked=all(r is not None for r in (partA_result, partB_result, partC_result, partD_result,
-                                             partE_result)),
+                                             partE_result, partF_result)),
     )
     return
 
@@ -1043,7 +1229,8 @@ def _(lab):
 @app.cell
 def _(memo_form):
     mo.vstack([mo.md("Amara has to decide for the new region: serve from the existing datacentre, or deploy "
-                     "locally; Lena has to pick the sensor's chip and wake-up period. Write them a short memo."),
+                     "locally; Lena has to pick the sensor's chip, its wake-up period and what it sends. "
+                     "Write them a short memo."),
                memo_form])
     return
 
@@ -1070,19 +1257,26 @@ def _(
     partE_period,
     partE_result,
     partE_violations,
+    partF_outage,
+    partF_payload,
+    partF_result,
+    partF_violations,
 ):
     lab_record = build_record(
         context=home_context(ledger, default=None),
-        results=[partA_result, partB_result, partC_result, partD_result, partE_result],
+        results=[partA_result, partB_result, partC_result, partD_result, partE_result, partF_result],
         decisions={"model": partD_model.value, "placement": partD_tier.value, "distance_km": partD_distance.value,
                    "uplink_bytes_per_s": partD_uplink.value * 1e6, "sensor_device": partE_device.value,
-                   "sensor_period_s": partE_period.value, "sensor_battery": partE_battery.value},
+                   "sensor_period_s": partE_period.value, "sensor_battery": partE_battery.value,
+                   "sensor_payload": partF_payload.value, "outage_h": partF_outage.value},
         outcomes={"cloud_dominant_term": part_a_answer(), "phone_dominant_term": part_b_answer(),
                   "fastest_tier": part_c_answer(), "cloud_limit_km": partD_limit_km,
                   "total_s": partD_run.total_s, "sensor_dominant_energy": part_e_answer(),
+                  "outage_lossy_payloads": part_f_answer(),
                   **({} if isinstance(partE_day, str) else
                      {"sensor_battery_days": battery_days(partE_day, partE_battery.value)})},
-        constraints=(partD_violations if partD_result else []) + (partE_violations if partE_result else []),
+        constraints=((partD_violations if partD_result else []) + (partE_violations if partE_result else [])
+                     + (partF_violations if partF_result else [])),
         memo=memo_form.value,
     )
     lab_status = lab.save(lab_record)
@@ -1091,7 +1285,7 @@ def _(
 
 @app.cell
 def _(lab_record, lab_status):
-    ui.lab_footer(LAB.id, lab_record, lab_status, of=5)
+    ui.lab_footer(LAB.id, lab_record, lab_status, of=6)
     return
 
 
