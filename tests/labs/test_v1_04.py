@@ -17,7 +17,7 @@ from .harness import lab_controls, run_lab, load_module
 PATH = get_lab("v1.04").path
 LAB = load_module(PATH)
 ANSWERS = {"partA_prediction": 50.0, "partB_prediction": "cpu", "partC_prediction": "about 35%",
-           "partD_prediction": 64.0, "partE_prediction": "6h"}
+           "partD_prediction": 64.0, "partE_prediction": "6h", "partF_prediction": "4"}
 GPU = P.get_device("h100-sxm")
 JPEG_BYTES = PL.IMAGENET_TRAIN_BYTES / PL.IMAGENET_TRAIN_IMAGES
 TENSOR_BYTES = 224 * 224 * 3 * 2  # bf16 crop sent to the GPU
@@ -103,11 +103,40 @@ def test_part_e_answer_is_the_hand_cheapest_plan_within_the_sla():
     assert mean["nightly"] < 24 * hour and mean["nightly"] <= e["sla_s"]
 
 
+def _flags(level, mean, ref_mean, ref_std, nulls=0, out_of_range=0, n=10_000, z=4.0):
+    """The stated rules by hand: schema = nulls or out-of-range values; semantic adds a batch-mean z-test."""
+    flags = (["null"] if nulls else []) + (["range"] if out_of_range else [])
+    if level == "semantic" and abs(mean - ref_mean) / (ref_std / n**0.5) > z:
+        flags.append("distribution")
+    return flags if level != "none" else []
+
+
+def test_part_f_answer_is_the_hand_count_of_schema_catches():
+    F = LAB.PART_F
+    assert F["temp_lo"] <= (F["temp_mean"] + 4 * F["temp_std"]) * 9 / 5 + 32 <= F["temp_hi"]  # Fahrenheit in range
+    assert not F["temp_lo"] <= F["sentinel"] <= F["temp_hi"]
+    p = F["label_rate"]
+    hand = {
+        "nulls": lambda lv: _flags(lv, 4.0, 4.0, 2.0, nulls=100),
+        "sentinel": lambda lv: _flags(lv, 4.0, 4.0, 2.0, out_of_range=50),
+        "fahrenheit": lambda lv: _flags(lv, 4.0 * 9 / 5 + 32, 4.0, 2.0),
+        "label": lambda lv: _flags(lv, F["new_label_rate"], p, (p * (1 - p)) ** 0.5),
+    }
+    for lv in ("none", "schema", "semantic"):
+        for c in LAB.PART_F_CHANGES:
+            assert list(LAB.change_flags(c, lv)) == hand[c](lv), (c, lv)
+    expected = str(sum(bool(hand[c]("schema")) for c in hand))
+    assert LAB.part_f_answer() == expected == "2"
+    d = run()
+    assert d["partF_result"].correct_choice == expected and not d["partF_result"].correct
+    assert d["partF_result"].choice == "4" and d["partF_result"].actual == 2.0
+
+
 def test_invariant_tags_name_what_each_question_tests():
     d = run()
-    tags = {p: d[f"{p}_result"].invariant for p in ("partA", "partB", "partC", "partD", "partE")}
+    tags = {p: d[f"{p}_result"].invariant for p in ("partA", "partB", "partC", "partD", "partE", "partF")}
     assert tags == {"partA": "Iron Law", "partB": "Iron Law", "partC": "Memory Wall", "partD": "Iron Law",
-                    "partE": "Freshness costs compute or traffic"}
+                    "partE": "Freshness costs compute or traffic", "partF": "Types do not carry meaning"}
     assert set(tags.values()) <= set(VOL1_INVARIANTS) | set(get_lab("v1.04").invariants)
 
 
@@ -132,6 +161,10 @@ def _check_instruments_agree(d):
     nightly = LAB.plan_freshness("nightly")
     assert d["partE_fresh"].mean_age_s == pytest.approx(nightly.mean_age_s)
     assert (d["partE_violations"] == []) == (nightly.mean_age_s <= LAB.PART_E["sla_s"])
+    # Part F: the schema contract and the full Fahrenheit rollout; what it flags is the graded count
+    assert (c["partF_level"], c["partF_share"]) == (LAB.PART_F["level"], LAB.PART_F["fahrenheit_share"])
+    assert str(sum(bool(f) for f in d["partF_flags"].values())) == d["partF_result"].correct_choice
+    assert d["partF_escaped"] == ["fahrenheit", "label"]
     # Part A has no controls: its chart shows the graded pipeline
     assert 100 * d["partA_pipe"].utilization == pytest.approx(d["partA_result"].actual)
 
@@ -197,6 +230,20 @@ def test_stale_feature_at_its_threshold_and_not_below():
     # reversible: back to the nightly job, within the SLA again; streaming is within it at any period
     assert not run(_defaults(partE_period=24))["partE_violations"]
     assert not run(_defaults(partE_policy="stream", partE_period=48))["partE_violations"]
+
+
+def test_silent_corruption_at_the_semantic_detection_floor_and_not_above():
+    F = LAB.PART_F
+    # the z-test flags a Fahrenheit share s once s (F(mu) - mu) > z_max sigma / sqrt(n)
+    floor = F["z_max"] * F["temp_std"] / F["n"] ** 0.5 / ((F["temp_mean"] * 9 / 5 + 32) - F["temp_mean"]) * 100
+    below = math.floor(floor * 10) / 10  # slider steps of 0.1 %
+    slipped = run(_defaults(partF_level="semantic", partF_share=below))
+    assert slipped["partF_escaped"] == ["fahrenheit"]
+    assert "producer change escaped the data contract" in slipped["lab_record"]["constraints"]
+    caught = run(_defaults(partF_level="semantic", partF_share=round(below + 0.1, 1)))
+    assert caught["partF_escaped"] == [] and caught["partF_violations"] == []
+    # reversible, and the schema misses the full rollout
+    assert run(_defaults(partF_level="schema"))["partF_escaped"] == ["fahrenheit", "label"]
 
 
 def test_constraints_count_only_in_unlocked_parts():

@@ -66,6 +66,24 @@ with app.setup:
     PART_E_START = dict(policy="batch", period_h=24, latency_h=PART_E["batch_latency_s"] / HOUR)  # in production
     FRESHNESS_POLICIES = {"Batch job": "batch", "Streaming": "stream", "Computed on the phone": "local"}
     FRESHNESS_VIOLATION = "feature staler than its SLA"
+    # Part F: a cold-chain supplier's probe temperatures (degrees Celsius) and spoilage labels. Each producer
+    # change arrives in its own batch of n records (scenario figures). The schema is the probe's rated range;
+    # the semantic contract adds the field's unit and label meaning, checked as last month's distribution.
+    PART_F = dict(n=10_000, temp_lo=-40.0, temp_hi=125.0, temp_mean=4.0, temp_std=2.0, spread_std=4,
+                  label_rate=0.02, new_label_rate=0.10, null_share=0.01, sentinel=999.0, sentinel_share=0.005,
+                  z_max=4.0, level="schema", fahrenheit_share=100.0)
+    PART_F_CHANGES = {
+        "nulls": "probes that lose contact send empty readings",
+        "sentinel": f"a failing probe reports {PART_F['sentinel']:.0f} instead of a temperature",
+        "fahrenheit": "a firmware update reports degrees Fahrenheit",
+        "label": "'spoiled' now also marks late deliveries",
+    }
+    PART_F_SHORT = {"nulls": "null readings", "sentinel": f"the {PART_F['sentinel']:.0f} sentinel",
+                     "fahrenheit": "the Fahrenheit firmware", "label": "the new label meaning"}
+    PART_F_OPTIONS = {f"{k} of {len(PART_F_CHANGES)}": str(k) for k in range(len(PART_F_CHANGES) + 1)}
+    CONTRACT_LEVELS = {"No contract": "none", "Schema (types, ranges, nulls)": "schema",
+                       "Semantic (schema + units and label meaning)": "semantic"}
+    CONTRACT_VIOLATION = "producer change escaped the data contract"
 
 
 @app.function
@@ -203,6 +221,54 @@ def per_day(per_s: float) -> float:
 
 
 @app.function
+def to_fahrenheit(celsius: float) -> float:
+    return celsius * 9 / 5 + 32
+
+
+@app.function
+def change_flags(change: str, level: str, fahrenheit_share: float = PART_F["fahrenheit_share"]) -> tuple:
+    """The contract rules one producer change's batch trips (engine: pipeline.contract_flags)."""
+    F, n = PART_F, PART_F["n"]
+    temp = dict(n=n, ref_mean=F["temp_mean"], ref_std=F["temp_std"], z_max=F["z_max"])
+    if change == "nulls":
+        return PL.contract_flags(level, mean=F["temp_mean"], nulls=round(F["null_share"] * n), **temp)
+    if change == "sentinel":
+        bad = round(F["sentinel_share"] * n) if not F["temp_lo"] <= F["sentinel"] <= F["temp_hi"] else 0
+        return PL.contract_flags(level, mean=F["temp_mean"], out_of_range=bad, **temp)
+    if change == "fahrenheit":
+        share = fahrenheit_share / 100
+        # readings span mean +- spread_std standard deviations; in Fahrenheit do they leave the rated range?
+        hottest = to_fahrenheit(F["temp_mean"] + F["spread_std"] * F["temp_std"])
+        bad = round(share * n) if hottest > F["temp_hi"] else 0
+        mean = (1 - share) * F["temp_mean"] + share * to_fahrenheit(F["temp_mean"])
+        return PL.contract_flags(level, mean=mean, out_of_range=bad, **temp)
+    p = F["label_rate"]  # labels are 0/1, inside their schema range; a new meaning moves the positive rate
+    return PL.contract_flags(level, n=n, mean=F["new_label_rate"], ref_mean=p, ref_std=(p * (1 - p)) ** 0.5,
+                             z_max=F["z_max"])
+
+
+@app.function
+def caught_changes(level: str, fahrenheit_share: float = PART_F["fahrenheit_share"]) -> list:
+    return [c for c in PART_F_CHANGES if change_flags(c, level, fahrenheit_share)]
+
+
+@app.function
+def part_f_answer() -> str:
+    """How many of the producer changes a schema contract flags."""
+    return str(len(caught_changes("schema")))
+
+
+@app.function
+def contract_check(level: str, fahrenheit_share: float):
+    """Part F's instrument: what each change trips, and the changes that escape (a Fahrenheit share of 0 is no
+    change)."""
+    present = [c for c in PART_F_CHANGES if c != "fahrenheit" or fahrenheit_share > 0]
+    flags = {c: change_flags(c, level, fahrenheit_share) for c in present}
+    escaped = [c for c in present if not flags[c]]
+    return flags, escaped, [CONTRACT_VIOLATION] if escaped else []
+
+
+@app.function
 def stage_chart(pipe, *, title: str):
     """Stage rates and the GPUs' demand as bars on a log axis; the binding one in the answer colour."""
     names = [s.name for s in pipe.stages] + [f"{RUN['n_devices']} GPUs consume"]
@@ -226,7 +292,8 @@ def _():
 def _(ledger):
     ui.header(LAB, subtitle="A pipeline runs at its slowest stage. Is your accelerator computing, or waiting?",
               parts=["Part A: starved GPUs", "Part B: find the bottleneck", "Part C: sensor streams",
-                     "Part D: feed eight GPUs", "Part E: feature freshness"],
+                     "Part D: feed eight GPUs", "Part E: feature freshness",
+                     "Part F: data contracts"],
               notice=ledger.notice)
     return
 
@@ -884,7 +951,130 @@ def _():
 
 
 @app.cell
-def _(partA_result, partB_result, partC_result, partD_result, partE_result):
+def _():
+    ui.section("Part F: What does a schema check miss?", 10)
+    return
+
+
+@app.cell
+def _():
+    ui.stakeholder(
+        "Tomas Lindqvist", "Data platform engineer",
+        f"Our cold-chain supplier streams probe temperatures in degrees Celsius and spoilage labels; we validate "
+        f"every batch against a schema: numeric, no nulls, within the probe's rated "
+        f"{U.fmt_number(PART_F['temp_lo'])} to {U.fmt_number(PART_F['temp_hi'])} degrees. This quarter they "
+        "announced four changes: " + "; ".join(PART_F_CHANGES.values()) + ". Are we covered?",
+    )
+    return
+
+
+@app.cell
+def _():
+    partF_prediction = ui.choice_prediction(
+        f"Each change arrives in its own batch of {U.fmt_count(PART_F['n'])} records. How many of the "
+        f"{len(PART_F_CHANGES)} does the schema check flag?", PART_F_OPTIONS)
+    return (partF_prediction,)
+
+
+@app.cell
+def _(lab, partF_prediction):
+    partF_answer = part_f_answer()
+    _schema = caught_changes("schema")
+    _missed = [c for c in PART_F_CHANGES if c not in _schema]
+    _F = PART_F
+    partF_result = lab.commit("partF", partF_prediction, lambda choice: G.grade_choice(
+        "partF", "Types do not carry meaning", choice, partF_answer,
+        actual=float(partF_answer),
+        unit=f"of {len(PART_F_CHANGES)} changes flagged",
+        explanation=(
+            f"The schema flags what breaks a type, a range or a null: "
+            f"{', '.join(PART_F_SHORT[c] for c in _schema) or 'nothing'}. "
+            f"{U.fmt_number(_F['temp_mean'])} degrees Celsius reads {U.fmt_number(to_fahrenheit(_F['temp_mean']))} "
+            f"in Fahrenheit, a valid number inside the rated range, and a 0/1 label with a new meaning is still "
+            f"0 or 1: {' and '.join(PART_F_SHORT[c] for c in _missed)} pass every schema rule. "
+            f"Only the meaning moved, and meaning shows in "
+            f"the distribution: the semantic contract compares each batch's mean with last month's and flags a "
+            f"shift of more than {U.fmt_number(_F['z_max'])} standard errors."
+        ),
+    ))
+    ui.prediction(partF_prediction, partF_result)
+    return partF_answer, partF_result
+
+
+@app.cell
+def _():
+    # Opens on what runs today: the schema contract, the Fahrenheit firmware on every probe.
+    partF_level = mo.ui.radio(CONTRACT_LEVELS, value=next(k for k, v in CONTRACT_LEVELS.items()
+                                                          if v == PART_F["level"]), label="Contract", inline=True)
+    partF_share = mo.ui.slider(0, 100, step=0.1, value=PART_F["fahrenheit_share"],
+                               label="Probes on the Fahrenheit firmware (%)", show_value=True)
+    return partF_level, partF_share
+
+
+@app.cell
+def _(partF_level, partF_share):
+    partF_flags, partF_escaped, partF_violations = contract_check(partF_level.value, partF_share.value)
+    return partF_escaped, partF_flags, partF_violations
+
+
+@app.cell
+def _(partF_escaped, partF_flags, partF_level, partF_result, partF_share, partF_violations):
+    mo.stop(partF_result is None, ui.locked("the contract checker"))
+    _levels = {v: k for k, v in CONTRACT_LEVELS.items()}
+    _counts = {lv: len(caught_changes(lv, partF_share.value)) for lv in _levels}
+    _fig = go.Figure(go.Bar(
+        x=list(_levels.values()), y=list(_counts.values()), text=[f"{c} flagged" for c in _counts.values()],
+        textposition="outside", showlegend=False,
+        marker_color=[charts.COLOR["series"] if lv == partF_level.value else charts.COLOR["neutral"]
+                      for lv in _levels]))
+    charts.themed(_fig, title=f"Producer changes each contract flags, of {len(PART_F_CHANGES)}",
+                  y="changes flagged")
+    _fig.update_yaxes(range=[0, len(PART_F_CHANGES) + 0.8])
+    charts.reference_line(_fig, float(partF_result.choice),
+                          f"your prediction: the schema flags {partF_result.label}")
+    _rows = [f"- **{PART_F_SHORT[c]}** ({PART_F_CHANGES[c]}): " + (", ".join(f) + " rule" if f else "passes")
+             for c, f in partF_flags.items()]
+    if partF_violations:
+        _banner = ui.failure_banner(
+            "Silent corruption",
+            what=f"{' and '.join(PART_F_SHORT[c] for c in partF_escaped)} reach training looking valid",
+            by=f"{len(partF_escaped)} of {len(partF_flags)} changes escaping",
+            fix="check the meaning as well as the types: a semantic contract on units and label rates")
+    else:
+        _banner = ui.banner("ok", "Every change flagged", f"All {len(partF_flags)} changes in the feed are caught.")
+    mo.vstack([partF_level, partF_share, _fig, mo.md("\n".join(_rows)), _banner])
+    return
+
+
+@app.cell
+def _(partF_result):
+    ui.reveal(partF_result, fmt=lambda v: U.fmt_number(v, 2)) if partF_result else None
+    return
+
+
+@app.cell
+def _():
+    ui.math_peek(
+        "schema and semantic rules",
+        [r"\text{schema trips} \iff \exists\, x:\; x = \text{null} \,\lor\, x \notin \text{type} "
+         r"\,\lor\, x \notin [lo, hi]",
+         r"\text{semantic trips} \iff \text{schema trips} \,\lor\, "
+         r"\frac{|\bar{x} - \mu_\text{ref}|}{\sigma_\text{ref} / \sqrt{n}} > z_\text{max}",
+         r"{}^\circ\mathrm{F} = \tfrac{9}{5}\, {}^\circ\mathrm{C} + 32"],
+        [("rules", "null, type, range; batch-mean z-test", PL.SOURCES["contracts"]),
+         ("rated range [lo, hi]", f"{U.fmt_number(PART_F['temp_lo'])} to {U.fmt_number(PART_F['temp_hi'])} degrees",
+          "scenario: the probe's rating"),
+         ("reference mu_ref, sigma_ref", f"{U.fmt_number(PART_F['temp_mean'])}, {U.fmt_number(PART_F['temp_std'])} "
+          "degrees Celsius", "scenario: last month's batches"),
+         ("spoiled label rate", f"{pct(PART_F['label_rate'])}, then {pct(PART_F['new_label_rate'])}", "scenario"),
+         ("batch size n", U.fmt_count(PART_F["n"]), "scenario"),
+         ("z_max", U.fmt_number(PART_F["z_max"]), "scenario: alarm threshold")],
+    )
+    return
+
+
+@app.cell
+def _(partA_result, partB_result, partC_result, partD_result, partE_result, partF_result):
     _mic = sensor_plan("mic", PART_C["fps"], 1.0, PART_C["tier"])
     _nightly = feature_freshness("batch", 24)
     ui.takeaways(
@@ -895,7 +1085,9 @@ def _(partA_result, partB_result, partC_result, partD_result, partE_result):
          f"JPEGs and {U.fmt_number(PL.RAW_AUGMENT_PER_WORKER / PL.JPEG_DECODE_PER_WORKER, 2)}x less CPU.",
          "On microcontrollers raw sensor buffers, not models, are often what overflows SRAM.",
          "A feature refreshed every T by a job of latency L is T/2 + L old on average and T + L at worst; batch "
-         "cost follows entities x refreshes, streaming cost follows the event rate."],
+         "cost follows entities x refreshes, streaming cost follows the event rate.",
+         "A schema checks types, ranges and nulls; a unit or label-meaning change passes it and shows only in the "
+         "distribution."],
         [("Why can faster GPUs make a starved run no faster?", "The supply is set by the slowest input stage."),
          (f"How much SRAM does one second of {SENSORS['mic']['noun']} need?",
           f"{U.fmt_bytes(_mic['buffer'], binary=True)}, {pct(_mic['fraction'])} of the usable SRAM on the "
@@ -904,7 +1096,8 @@ def _(partA_result, partB_result, partC_result, partD_result, partE_result):
           "24 h?",
           f"{U.fmt_seconds(_nightly.mean_age_s)}: half the period plus the job's latency, not a day; "
           f"{U.fmt_seconds(_nightly.worst_age_s)} just before the next run lands.")],
-        unlocked=all(r is not None for r in (partA_result, partB_result, partC_result, partD_result, partE_result)),
+        unlocked=all(r is not None for r in (partA_result, partB_result, partC_result, partD_result, partE_result,
+                                             partF_result)),
     )
     return
 
@@ -919,7 +1112,7 @@ def _(lab):
 def _(memo_form):
     mo.vstack([mo.md(f"Hiro has to decide what to change so the {RUN['n_devices']} GPUs stop waiting: more workers, "
                      "another format, local storage or a RAM cache; Priya, whether the nightly feature job "
-                     "stays. Write them a short memo."), memo_form])
+                     "stays; Tomas, which contract guards the feed. Write them a short memo."), memo_form])
     return
 
 
@@ -948,18 +1141,26 @@ def _(
     partE_policy,
     partE_result,
     partE_violations,
+    partF_answer,
+    partF_escaped,
+    partF_level,
+    partF_result,
+    partF_share,
+    partF_violations,
 ):
     lab_record = build_record(
         context=home_context(ledger, default=None),
-        results=[partA_result, partB_result, partC_result, partD_result, partE_result],
+        results=[partA_result, partB_result, partC_result, partD_result, partE_result, partF_result],
         decisions={"workers": partD_workers.value, "format": partD_format.value, "cache_gb": partD_cache_gb.value,
-                   "freshness_policy": partE_policy.value, "refresh_period_h": partE_period.value},
+                   "freshness_policy": partE_policy.value, "refresh_period_h": partE_period.value,
+                   "contract_level": partF_level.value, "fahrenheit_share": partF_share.value},
         outcomes={"baseline_utilization": partA_pipe.utilization, "doubling_workers": partB_role,
                   "workers_for_half": partD_workers_needed, "utilization": partD_pipe.utilization,
-                  "freshness_plan": partE_answer, "feature_mean_age_s": partE_fresh.mean_age_s},
+                  "freshness_plan": partE_answer, "feature_mean_age_s": partE_fresh.mean_age_s,
+                  "schema_catches": int(partF_answer), "escaped_changes": ", ".join(partF_escaped)},
         constraints=(partD_violations if partD_result else [])
         + ([f"sensor buffer OOM on the {partC_stream['device'].name}"] if partC_oom and partC_result else [])
-        + (partE_violations if partE_result else []),
+        + (partE_violations if partE_result else []) + (partF_violations if partF_result else []),
         memo=memo_form.value,
     )
     lab_status = lab.save(lab_record)
@@ -968,7 +1169,7 @@ def _(
 
 @app.cell
 def _(lab_record, lab_status):
-    ui.lab_footer(LAB.id, lab_record, lab_status, of=5)
+    ui.lab_footer(LAB.id, lab_record, lab_status, of=6)
     return
 
 
