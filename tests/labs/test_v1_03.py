@@ -14,7 +14,8 @@ from .harness import load_module, rendered_text, run_lab
 PATH = get_lab("v1.03").path
 LAB = load_module(PATH)
 ANSWERS = {"partA_prediction": 16.0, "partB_prediction": "about 10x", "partC_prediction": 66.0,
-           "partD_prediction": 5.0, "partE_prediction": "deployment"}
+           "partD_prediction": 5.0, "partE_prediction": "deployment",
+           "partF_prediction": "offline alone"}
 
 # Part A's scenario by hand: 4 weeks of wall-clock hours, a 15-minute review per result,
 # one reviewer working the engine's standard week, one GPU.
@@ -91,9 +92,10 @@ def test_each_question_is_tagged_with_the_invariant_it_tests():
     assert LAB.VELOCITY in lab.invariants and LAB.DEFECT_COST in lab.invariants
     _, defs = run_lab(PATH, ANSWERS)
     assert LAB.PROPAGATION in lab.invariants
-    tags = {p: defs[f"{p}_result"].invariant for p in ("partA", "partB", "partC", "partD", "partE")}
+    assert LAB.BLIND_SPOTS in lab.invariants
+    tags = {p: defs[f"{p}_result"].invariant for p in ("partA", "partB", "partC", "partD", "partE", "partF")}
     assert tags == {"partA": LAB.VELOCITY, "partC": LAB.VELOCITY, "partB": LAB.DEFECT_COST,
-                    "partD": LAB.DEFECT_COST, "partE": LAB.PROPAGATION}
+                    "partD": LAB.DEFECT_COST, "partE": LAB.PROPAGATION, "partF": LAB.BLIND_SPOTS}
     # none of them feeds a radar invariant of the capstone that this lab never asks about
     assert not set(tags.values()) & set(VOL1_INVARIANTS)
 
@@ -112,6 +114,9 @@ def test_instruments_open_on_the_scenario_and_agree_with_the_reveal():
     assert defs["partE_view"]["days"] == pytest.approx(defs["partE_result"].actual)
     assert defs["partE_violations"] == LAB.requirement_violations(LAB.requirement_change())
     assert defs["partE_result"].correct is False  # 'deployment onward': the late-requirement prior
+    assert defs["partF_view"]["defects"] == LAB.release_defects() == defs["partF_defects"]
+    assert defs["partF_view"]["checks"] == ("offline",)  # Amara's plan
+    assert defs["partF_result"].correct is False and defs["partF_result"].correct_choice == LAB.part_f_answer()
 
 
 def _plan_controls(**kw):
@@ -130,7 +135,8 @@ def test_deadline_fails_at_its_threshold_and_not_below():
     assert ok["partD_plan"]["weeks"] <= 8 < late["partD_plan"]["weeks"]
     assert ok["partD_violations"] == [] and late["partD_violations"] == ["missed deadline"]
     part_e = LAB.requirement_violations(LAB.requirement_change())
-    assert late["lab_record"]["constraints"] == ["missed deadline"] + part_e
+    part_f = ["defect escaped release"] if LAB.escaped(LAB.release_defects(), ("offline",)) else []
+    assert late["lab_record"]["constraints"] == ["missed deadline"] + part_e + part_f
 
 
 def test_a_late_defect_fails_only_when_no_check_catches_it():
@@ -236,3 +242,43 @@ def test_part_e_constraints_count_only_once_it_is_unlocked():
     _, defs = run_lab(PATH, answers, {"partE_cameras": 32})
     assert defs["partE_violations"] and "rework past launch" not in defs["lab_record"]["constraints"]
     assert defs["lab_record"]["outcomes"]["requirement_entry_stage"] == "problem definition"
+
+
+# Part F by hand: the offline evaluation runs fp16 on the cloud GPU; the build runs on the edge box.
+def test_part_f_coverage_by_hand():
+    budget = 1 / (12 * 120)
+    defects = LAB.release_defects()
+    latency_on_target = frame_s("resnet50", "int8") > budget
+    assert frame_s("resnet50", "fp16", "cloud") <= budget  # the host meets the budget: latency hides offline
+    expected = {"labels", "quantization drift"} | ({"latency"} if latency_on_target else set())
+    assert set(defects) == expected
+    assert LAB.escaped(defects, ("offline",)) == [d for d in defects if d != "labels"]
+    assert LAB.escaped(defects, ("on-target",)) == ["labels"]
+    assert LAB.escaped(defects, ("offline", "on-target")) == []
+    assert LAB.part_f_answer() == "both together"
+    # an fp16 build on a line the fp16 model still serves has only the label defect: offline alone suffices
+    assert set(LAB.release_defects(1, "edge", False)) == {"labels"}
+    assert LAB.part_f_answer(LAB.release_defects(1, "edge", False)) == "offline alone"
+    # the microcontroller: the build does not fit, and only the on-target check sees it
+    tiny = LAB.release_defects(12, "tiny", True)
+    assert tiny["memory"] == (False, True) and "memory" not in LAB.escaped(tiny, ("on-target",))
+
+
+def _fp16_cameras_threshold():
+    n = math.floor(1 / (120 * frame_s("resnet50", "fp16")) + 1e-9)
+    assert 1 / (n * 120) >= frame_s("resnet50", "fp16") > 1 / ((n + 1) * 120)
+    return n
+
+
+def test_a_defect_escapes_the_offline_check_at_its_threshold_and_not_below():
+    n = _fp16_cameras_threshold()
+    controls = {"partF_int8": False, "partF_offline": True, "partF_target": False}
+    outputs_ok, ok = run_lab(PATH, ANSWERS, dict(controls, partF_cameras=n))
+    outputs_bad, bad = run_lab(PATH, ANSWERS, dict(controls, partF_cameras=n + 1))
+    assert ok["partF_view"]["escaped"] == [] and ok["partF_violations"] == []
+    assert bad["partF_view"]["escaped"] == ["latency"] and bad["partF_violations"] == ["defect escaped release"]
+    assert "Release holds" in rendered_text(outputs_ok) and "Defect escaped" in rendered_text(outputs_bad)
+    # reversible: the on-target check catches it
+    _, both = run_lab(PATH, ANSWERS, dict(controls, partF_cameras=n + 1, partF_target=True))
+    assert both["partF_view"]["escaped"] == []
+    assert "defect escaped release" in bad["lab_record"]["constraints"]

@@ -450,6 +450,9 @@ SPECS: dict[str, Spec] = {
     "workflow.requirement_entry_stage": Spec(workflow.requirement_entry_stage, {
         "as_built_meets": kind("bool"), "requantized_meets": kind("bool"), "retrained_meets": kind("bool"),
         "data_allowed": kind("bool")}),
+    "workflow.detects": Spec(workflow.detects, {
+        "check": choice(workflow.CHECKS), "defect": choice(workflow.DEFECT_KINDS), "on_host": kind("bool"),
+        "on_target": kind("bool")}),
     "workflow.stages_reworked": Spec(workflow.stages_reworked, {"entry_stage": choice(workflow.STAGES)},
                                      err={"entry_stage": "entry_stage"}),
     "workflow.training_run_hours": Spec(workflow.training_run_hours, {

@@ -32,3 +32,16 @@ def test_bad_input_is_refused():
         W.stages_reworked("vibes")
     with pytest.raises(PhysicsError, match="data_allowed"):
         entry(data=1)
+
+
+def test_each_check_sees_only_what_it_measures_where_it_runs():
+    # labels need a labelled set: only the offline check has one, wherever the defect shows
+    assert W.detects("offline", "labels", on_host=True, on_target=True)
+    assert not W.detects("on-target", "labels", on_host=True, on_target=True)
+    for defect in ("quantization drift", "latency", "memory"):
+        assert W.detects("offline", defect, on_host=True, on_target=False)
+        assert not W.detects("offline", defect, on_host=False, on_target=True)  # the offline blind spot
+        assert W.detects("on-target", defect, on_host=False, on_target=True)
+        assert not W.detects("on-target", defect, on_host=True, on_target=False)
+    with pytest.raises(PhysicsError, match="check"):
+        W.detects("vibes", "labels", on_host=True, on_target=True)

@@ -138,3 +138,26 @@ def stages_reworked(entry_stage: str) -> tuple[str, ...]:
     stage downstream of it in STAGES."""
     check_choice("entry_stage", entry_stage, STAGES)
     return STAGES[STAGES.index(entry_stage):]
+
+
+# Release checks. An offline check scores a labelled held-out set on the training host
+# in training precision; an on-target check runs unlabelled frames on the device and
+# compares them with the reference model's outputs, timing and memory. Each sees only
+# what it measures, where it runs.
+CHECKS = ("offline", "on-target")
+DEFECT_KINDS = ("labels", "quantization drift", "latency", "memory")
+
+
+def detects(check: str, defect: str, *, on_host: bool, on_target: bool) -> bool:
+    """Whether `check` catches `defect`: a label defect needs labels (offline only);
+    any other defect is caught by a check that runs where it shows (`on_host`: on the
+    training host in training precision; `on_target`: on the device, in its build)."""
+    from .errors import check_bool
+
+    check_choice("check", check, CHECKS)
+    check_choice("defect", defect, DEFECT_KINDS)
+    check_bool("on_host", on_host)
+    check_bool("on_target", on_target)
+    if defect == "labels":
+        return check == "offline"
+    return on_host if check == "offline" else on_target

@@ -16,6 +16,7 @@ with app.setup:
     # The invariant each question tests (the catalog's invariants of this lab).
     VELOCITY, DEFECT_COST = "Iteration velocity", "Late defects cost more"
     PROPAGATION = "Requirements propagate downstream"
+    BLIND_SPOTS = "Single checks have blind spots"
     # Part A: Noor's two loops over four weeks; GPUs run around the clock, people review in working hours.
     PART_A = dict(weeks=4, fast_h=0.5, slow_h=8.0, review_min=15, review_hours_week=W.REVIEW_HOURS_PER_WEEK,
                   parallel=1, reviewers=1)
@@ -41,6 +42,14 @@ with app.setup:
     PART_E_OPTIONS = {("production only" if _s == "production" else f"{_s} onward")
                       + f" ({len(W.stages_reworked(_s))} of {len(W.STAGES)} stages redone)": _s
                       for _s in reversed(W.STAGES[1:])}
+    # Part F: Amara's shortcut for Priya's line: re-quantize ResNet-50 and release on the offline evaluation, which
+    # runs on the training host (the cloud GPU) in training precision. Seeded: a vendor label batch with a schema
+    # change; the int8 build's drift. Latency and memory defects exist where the engine says the build misses.
+    PART_F = dict(tier="edge", cameras=PART_E["cameras"], int8=True, offline=True, on_target=False, host="cloud")
+    PART_F_PLANS = {"offline alone": ("offline",), "on-target alone": ("on-target",),
+                    "both together": ("offline", "on-target")}
+    PART_F_OPTIONS = {"The offline evaluation alone": "offline alone", "The on-target check alone": "on-target alone",
+                      "Only both together": "both together", "Neither: some defect escapes even both": "none"}
     # A stand-in for "as many reviewers as it takes": what the GPUs alone would complete.
     UNLIMITED_REVIEWERS = 10**6
 
@@ -258,6 +267,37 @@ def requirement_violations(change: dict) -> list[str]:
     return ["rework past launch"] if change["days"] > PART_E["slack_days"] else []
 
 
+@app.function
+def release_defects(cameras: int = PART_F["cameras"], tier: str = PART_F["tier"], int8: bool = PART_F["int8"]) -> dict:
+    """The build's defects: {defect: (on_host, on_target)} for each one present on the target. Labels: seeded, they
+    show everywhere; drift: only where the int8 build runs; latency and memory: where the engine's frame time misses
+    the budget or the build does not fit (the host runs the training precision)."""
+    budget = frame_budget_s(cameras)
+    build = PART_E["quantized"] if int8 else PART_E["precision"]
+    host = frame_latency_s(PART_E["model"], PART_F["host"], PART_E["precision"])
+    target = frame_latency_s(PART_E["model"], tier, build)
+    fits_target = P.estimate(PART_E["model"], P.TIER_REFERENCE[tier], phase="inference", batch=1,
+                             precision=build).fits
+    found = {"labels": (True, True), "quantization drift": (False, True) if int8 else None,
+             "latency": (not meets(host, budget), True) if not meets(target, budget) else None,
+             "memory": (host is None, True) if not fits_target else None}
+    return {k: v for k, v in found.items() if v is not None}
+
+
+@app.function
+def escaped(defects: dict, checks: tuple[str, ...]) -> list[str]:
+    """The defects no check in `checks` catches (the engine's detection rules)."""
+    return [d for d, (on_host, on_target) in defects.items()
+            if not any(W.detects(c, d, on_host=on_host, on_target=on_target) for c in checks)]
+
+
+@app.function
+def part_f_answer(defects: dict | None = None) -> str:
+    """The first plan (offline, on-target, both) that lets no defect escape; 'none' if even both miss one."""
+    defects = release_defects() if defects is None else defects
+    return next((plan for plan, checks in PART_F_PLANS.items() if not escaped(defects, checks)), "none")
+
+
 @app.cell
 def _():
     ledger = Ledger.open()
@@ -269,7 +309,8 @@ def _():
 def _(ledger):
     ui.header(LAB, subtitle="Iteration velocity compounds, and a defect costs more the later it is found.",
               parts=["Part A: loop length", "Part B: late defects", "Part C: loops on other tiers",
-                     "Part D: ship by a deadline", "Part E: a requirement arrives late"],
+                     "Part D: ship by a deadline", "Part E: a requirement arrives late",
+                     "Part F: release checks"],
               notice=ledger.notice)
     return
 
@@ -985,14 +1026,149 @@ def _(partE_result):
 
 
 @app.cell
-def _(partA_result, partB_result, partC_result, partD_result, partE_result):
+def _():
+    ui.section("Part F: Which check catches what?", 10)
+    return
+
+
+@app.cell
+def _():
+    _host = P.get_device(P.TIER_REFERENCE[PART_F["host"]])
+    ui.stakeholder(
+        "Amara Chen", "CTO",
+        f"Retraining takes too long. For Priya's {PART_F['cameras']} cameras we re-quantize "
+        f"{P.get_workload(PART_E['model']).name} to {PART_E['quantized']}, run our held-out evaluation on the "
+        f"{_host.name} as always, and ship if it passes. I know of two risks in this release: the vendor's new label "
+        f"batch changed its schema, and {PART_E['quantized']} can drift. Our evaluation covers us, doesn't it? An "
+        "on-target check on the line would cost us another day.",
+    )
+    return
+
+
+@app.cell
+def _():
+    partF_prediction = ui.choice_prediction(
+        "Which release check lets none of this build's defects reach the line?", PART_F_OPTIONS)
+    return (partF_prediction,)
+
+
+@app.cell
+def _(lab, partF_prediction):
+    partF_defects = release_defects()
+    _answer = part_f_answer(partF_defects)
+    _miss = {plan: escaped(partF_defects, checks) for plan, checks in PART_F_PLANS.items()}
+    partF_result = lab.commit("partF", partF_prediction, lambda choice: G.grade_choice(
+        "partF", BLIND_SPOTS, choice, _answer,
+        explanation=(
+            f"This build has {len(partF_defects)} defects on the line: {', '.join(partF_defects)}. "
+            + " ".join(f"{plan.capitalize()}: {len(m)} escape" + (f" ({', '.join(m)})." if m else ".")
+                       for plan, m in _miss.items())
+            + " The offline evaluation has labels but runs the training precision on the training host, so it "
+            "cannot see what only the device shows; the on-target check sees the device but has no labels. Each "
+            "single check has a blind spot; together they cover each other's."
+        ),
+    ))
+    ui.prediction(partF_prediction, partF_result)
+    return partF_defects, partF_result
+
+
+@app.cell
+def _():
+    partF_offline = mo.ui.switch(value=PART_F["offline"], label="Offline evaluation (labelled, on the training host)")
+    partF_target = mo.ui.switch(value=PART_F["on_target"], label="On-target check (unlabelled frames, on the device)")
+    partF_int8 = mo.ui.switch(value=PART_F["int8"], label=f"Ship the {PART_E['quantized']} build")
+    partF_cameras = mo.ui.slider(1, 32, value=PART_F["cameras"], label=f"Cameras at {PART_E['fps']} frames/s",
+                                 show_value=True)
+    partF_tier = mo.ui.radio({ui.tier_name(t): t for t in P.TIER_REFERENCE}, value=ui.tier_name(PART_F["tier"]),
+                             label="Deploy on", inline=True)
+    return partF_cameras, partF_int8, partF_offline, partF_target, partF_tier
+
+
+@app.cell
+def _(partF_cameras, partF_int8, partF_offline, partF_target, partF_tier):
+    _checks = tuple(c for c, on in zip(W.CHECKS, (partF_offline.value, partF_target.value)) if on)
+    partF_view = dict(defects=release_defects(partF_cameras.value, partF_tier.value, partF_int8.value), checks=_checks)
+    partF_view["escaped"] = escaped(partF_view["defects"], _checks)
+    partF_violations = ["defect escaped release"] if partF_view["escaped"] else []
+    return partF_view, partF_violations
+
+
+@app.cell
+def _(partF_cameras, partF_int8, partF_offline, partF_result, partF_target, partF_tier, partF_view):
+    mo.stop(partF_result is None, ui.locked("the release-check matrix"))
+    _defects = partF_view["defects"]
+    _counts = {plan: len(escaped(_defects, checks)) for plan, checks in PART_F_PLANS.items()}
+    _fig = go.Figure(go.Bar(
+        x=list(_counts), y=list(_counts.values()), name="defects that reach the line",
+        marker_color=[charts.COLOR["alternative"] if checks == partF_view["checks"] else charts.COLOR["series"]
+                      for checks in PART_F_PLANS.values()],
+        text=[f"{n} of {len(_defects)} escape" for n in _counts.values()], textposition="outside"))
+    charts.themed(_fig, title="Defects that reach the line, by release check", x="release check",
+                  y="defects escaped", height=380)
+    _fig.update_yaxes(range=[0, len(W.DEFECT_KINDS) + 1], dtick=1)
+    _mine = partF_result.choice if partF_result.choice in _counts else "both together"
+    charts.mark_point(_fig, _mine, _counts[_mine], "your prediction: " + (
+        "nothing escapes here" if partF_result.choice in _counts else "something escapes both"))
+    _seen = {d: [c for c in W.CHECKS if W.detects(c, d, on_host=h, on_target=t)] for d, (h, t) in _defects.items()}
+    _cards = ui.cards(*[
+        ui.metric_card(d, "escapes" if d in partF_view["escaped"] else "caught",
+                       ("seen by both checks" if len(_seen[d]) == len(W.CHECKS) else f"seen only by the {_seen[d][0]} "
+                        "check") if _seen[d] else "no check sees it",
+                       status="fail" if d in partF_view["escaped"] else "ok")
+        for d in _defects])
+    if partF_view["escaped"]:
+        _banner = ui.failure_banner(
+            "Defect escaped", what=f"{', '.join(partF_view['escaped'])} reach the line",
+            by=f"{len(partF_view['escaped'])} of {len(_defects)} defects",
+            fix="add the check that runs where the defect shows: labels offline, the device's build on the target")
+    else:
+        _banner = ui.banner("ok", "Release holds", f"all {len(_defects)} defects caught before the line")
+    mo.vstack([mo.hstack([partF_offline, partF_target], wrap=True), mo.hstack([partF_int8, partF_cameras], wrap=True),
+               partF_tier, _fig, _cards, _banner])
+    return
+
+
+@app.cell
+def _(partF_result):
+    ui.reveal(partF_result) if partF_result else None
+    return
+
+
+@app.cell
+def _(partF_result):
+    mo.stop(partF_result is None)  # the frame times answer the question: shown once it is committed
+    _host, _edge = (P.get_device(P.TIER_REFERENCE[t]) for t in (PART_F["host"], PART_F["tier"]))
+    _m = P.get_workload(PART_E["model"]).name
+    ui.math_peek(
+        "release coverage",
+        [r"\text{caught}(d) = \bigvee_{c \in \text{plan}} \text{sees}(c, d), \qquad "
+         r"\text{escaped} = \{\, d : \neg\,\text{caught}(d) \,\}",
+         r"\text{sees}(\text{offline}, d) = \text{labels} \lor \text{shows on host}(d), \qquad "
+         r"\text{sees}(\text{on-target}, d) = \neg\text{labels} \land \text{shows on target}(d)"],
+        [(f"{_m}, {PART_E['precision']}, on the {_host.name} (offline)",
+          U.fmt_seconds(frame_latency_s(PART_E["model"], PART_F["host"], PART_E["precision"])), "engine estimate"),
+         (f"{_m}, {PART_E['quantized']}, on the {_edge.name} (target)",
+          U.fmt_seconds(frame_latency_s(PART_E["model"], PART_F["tier"], PART_E["quantized"])), "engine estimate"),
+         ("frame budget", U.fmt_seconds(frame_budget_s(PART_F["cameras"])),
+          f"{PART_F['cameras']} cameras x {PART_E['fps']} frames/s (Part E)"),
+         ("seeded defects", "label schema, int8 drift", "scenario: Amara's two known risks"),
+         ("detection rules", "labels need a labelled set; other defects need a check where they show",
+          "engine: workflow.detects")],
+    )
+    return
+
+
+@app.cell
+def _(partA_result, partB_result, partC_result, partD_result, partE_result, partF_result):
     ui.takeaways(
         ["Velocity is set by the whole loop: a fixed review, done in working hours, caps what faster training buys.",
          "A defect costs more at every stage it survives: checks early in the pipeline are the cheap ones.",
          "Where you train changes how often you can learn: a slower tier means fewer experiments, but a fast one "
          "makes the reviewer the bottleneck.",
          "Skipping a check saves its time once and risks paying the late-defect multiplier.",
-         "A late requirement reworks every stage built on the first artifact it breaks, however late it arrives."],
+         "A late requirement reworks every stage built on the first artifact it breaks, however late it arrives.",
+         "An offline evaluation cannot see what only the device shows, and a device check without labels cannot see "
+         "label errors: release on both."],
         [("A loop is 2 h of training and 1 h of review. What does halving training buy at most?",
           "3 h to 2 h: 1.5x, not 2x; less when the review waits for working hours."),
          ("Why is production the most expensive place to find a data bug?",
@@ -1000,7 +1176,8 @@ def _(partA_result, partB_result, partC_result, partD_result, partE_result):
          ("A new latency budget arrives after evaluation. When does it cost only a redeploy?",
           "When the evaluated model, as built, still meets it on the target device; otherwise the rework starts "
           "at whichever earlier artifact must change.")],
-        unlocked=all(r is not None for r in (partA_result, partB_result, partC_result, partD_result, partE_result)),
+        unlocked=all(r is not None for r in (partA_result, partB_result, partC_result, partD_result, partE_result,
+                                             partF_result)),
     )
     return
 
@@ -1047,20 +1224,28 @@ def _(
     partE_tier,
     partE_view,
     partE_violations,
+    partF_offline,
+    partF_result,
+    partF_target,
+    partF_view,
+    partF_violations,
 ):
     lab_record = build_record(
         context=None,
-        results=[partA_result, partB_result, partC_result, partD_result, partE_result],
+        results=[partA_result, partB_result, partC_result, partD_result, partE_result, partF_result],
         decisions={"validate_data": partD_validate.value, "evaluate": partD_evaluate.value,
                    "experiments": partD_experiments.value, "loop_h": partD_train.value,
                    "requirement_cameras": partE_cameras.value, "requirement_tier": partE_tier.value,
-                   "requirement_privacy_rule": partE_privacy.value},
+                   "requirement_privacy_rule": partE_privacy.value, "release_offline_check": partF_offline.value,
+                   "release_target_check": partF_target.value},
         outcomes={"velocity_ratio": partA_ratio, "fast_experiments": partA_fast, "slow_experiments": partA_slow,
                   "production_defect_multiplier": partB_multiplier, "edge_slowdown": partC_ratio,
                   "weeks": partD_plan["weeks"], "caught_at": partD_plan["caught_at"],
                   "careful_weeks": partD_careful["weeks"], "rushed_weeks": partD_rushed["weeks"],
-                  "requirement_entry_stage": partE_view["entry"], "requirement_rework_days": partE_view["days"]},
-        constraints=(partD_violations if partD_result else []) + (partE_violations if partE_result else []),
+                  "requirement_entry_stage": partE_view["entry"], "requirement_rework_days": partE_view["days"],
+                  "release_escaped_defects": len(partF_view["escaped"])},
+        constraints=(partD_violations if partD_result else []) + (partE_violations if partE_result else [])
+        + (partF_violations if partF_result else []),
         memo=memo_form.value,
     )
     lab_status = lab.save(lab_record)
@@ -1069,7 +1254,7 @@ def _(
 
 @app.cell
 def _(lab_record, lab_status):
-    ui.lab_footer(LAB.id, lab_record, lab_status, of=5)
+    ui.lab_footer(LAB.id, lab_record, lab_status, of=6)
     return
 
 
