@@ -53,12 +53,27 @@ def test_websocket_from_a_foreign_origin_is_refused(labs_server, origin):
     assert exc.value.response.status_code == 403
 
 
+def _kernel_ready(srv, name, **kw) -> str:
+    """The first message of a lab session opened from its own origin. A refusal would fail
+    the handshake (InvalidStatus); a session the loaded server drops before its first
+    message (seen once in CI with another worker busy) is opened once more."""
+    from websockets.exceptions import ConnectionClosedError
+
+    for attempt in range(2):
+        try:
+            with ws(srv, f"{name}-{attempt}", **kw) as conn:
+                return first_op(conn)
+        except ConnectionClosedError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
 def test_websocket_from_its_own_origin_runs_the_lab(labs_server):
     port = labs_server["port"]
-    with ws(labs_server, "own", origin=f"http://127.0.0.1:{port}") as conn:
-        assert first_op(conn) == "kernel-ready"
-    with ws(labs_server, "own-localhost", host=f"localhost:{port}", origin=f"http://localhost:{port}") as conn:
-        assert first_op(conn) == "kernel-ready"
+    assert _kernel_ready(labs_server, "own", origin=f"http://127.0.0.1:{port}") == "kernel-ready"
+    assert _kernel_ready(labs_server, "own-localhost", host=f"localhost:{port}",
+                         origin=f"http://localhost:{port}") == "kernel-ready"
 
 
 @pytest.mark.parametrize("origin", FOREIGN_ORIGINS)

@@ -222,7 +222,8 @@ def _():
 @app.cell
 def _(ledger):
     ui.header(LAB, subtitle="Every step of data-parallel training ends in a collective. Which algorithm, "
-                            "which placement and which bucket size decide whether the network or the GPUs set the pace?",
+                            "which placement and which bucket size decide whether the network or the GPUs set "
+                            "the pace?",
               parts=["Part A: ring or tree", "Part B: busbw across nodes", "Part C: all-to-all for MoE",
                      "Part D: buckets and overlap"],
               notice=ledger.notice)
@@ -455,7 +456,8 @@ def _(partB_alg, partB_gpus, partB_result, partB_run, partB_size):
     mo.vstack([
         mo.hstack([partB_gpus, partB_size, partB_alg], wrap=True), _fig,
         ui.cards(
-            ui.metric_card("time", U.fmt_seconds(partB_run.time_s), f"{U.fmt_seconds(partB_run.latency_s)} of it latency"),
+            ui.metric_card("time", U.fmt_seconds(partB_run.time_s),
+                           f"{U.fmt_seconds(partB_run.latency_s)} of it latency"),
             ui.metric_card("algbw", rate_text(partB_run.algbw), "buffer / time"),
             ui.metric_card("busbw", rate_text(partB_run.busbw),
                            f"algbw x 2(n-1)/n = x{U.fmt_number(C.busbw_factor('allreduce', partB_gpus.value), 3)}"),
@@ -525,7 +527,8 @@ def _(lab, partC_prediction):
             f"All-to-all {U.fmt_seconds(_a2a.time_s)} vs all-reduce {U.fmt_seconds(_ar.time_s)}. A reduction can be "
             f"pipelined around a ring whose network hops are shared by the node's {NODE} ports; an exchange cannot: "
             f"{pct(_leave)} of every GPU's tokens go to GPUs in other nodes, through that GPU's own port at "
-            f"{rate_text(CLUSTER.nic_bw_per_gpu * NIC.efficiency)}, about {U.fmt_number(NVLINK.achievable_bw / (CLUSTER.nic_bw_per_gpu * NIC.efficiency), 2)}x "
+            f"{rate_text(CLUSTER.nic_bw_per_gpu * NIC.efficiency)}, about "
+            f"{U.fmt_number(NVLINK.achievable_bw / (CLUSTER.nic_bw_per_gpu * NIC.efficiency), 2)}x "
             "slower than NVLink. Half the bytes over a far slower path."
         ),
     ))
@@ -608,7 +611,8 @@ def _():
         "all-to-all across nodes",
         [r"T_\text{a2a} = \alpha_\text{steps} + \max\left(\frac{k-1}{n}\frac{S}{B_\text{NVLink}},\; "
          r"\frac{n-k}{n}\frac{S}{B_\text{port}}\right)",
-         r"T_\text{all-reduce} = \alpha_\text{steps} + \frac{2(n-1)}{n}\,\frac{S}{\min(B_\text{NVLink},\,k\,B_\text{port})}"],
+         r"T_\text{all-reduce} = \alpha_\text{steps}"
+         r" + \frac{2(n-1)}{n}\,\frac{S}{\min(B_\text{NVLink},\,k\,B_\text{port})}"],
         [(f"{NIC.name} per GPU B_port", rate_text(CLUSTER.nic_bw_per_gpu), NIC.sources[0]),
          (f"{NVLINK.name} sustained", rate_text(NVLINK.achievable_bw), NVLINK.sources[0]),
          (f"{_nvl.name}: GPUs per NVLink domain", str(_nvl.gpus_per_node), _nvl.sources[0]),
@@ -845,8 +849,8 @@ def _(
                   "alltoall_over_allreduce": part_c_ratio(), "best_bucket_bytes": float(partD_best),
                   "exposed_comm_s": partD_plan["ov"].exposed_s,
                   "exposed_fraction": partD_plan["ov"].exposed_s / partD_plan["step_s"]},
-        constraints=[f"{v} ({partD_gpus.value} GPUs, {size_text(partD_bucket.value)} buckets)" for v in partD_violations]
-        if partD_result else [],
+        constraints=[f"{v} ({partD_gpus.value} GPUs, {size_text(partD_bucket.value)} buckets)"
+                     for v in partD_violations] if partD_result else [],
         memo=memo_form.value,
     )
     lab_status = lab.save(lab_record)
