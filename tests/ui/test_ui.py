@@ -73,3 +73,9 @@ def test_unbounded_values_read_as_words():
     assert fmt_seconds(float("inf")) == "unbounded"
     html = ui.slo_bars(ui.slo_bar("P99", float("inf"), 100, unit="ms")).text
     assert "unbounded" in html and "inf" not in html.replace("info", "")
+
+
+def test_gallery_names_its_learner_escaped_and_a_static_site_has_no_name_form():
+    page = gallery_html([get_lab("v1.00")], {}, learner='Zoë "Z" & co')
+    assert "Signed as <b>Zoë &quot;Z&quot; &amp; co</b>" in page and "action='whoami'" in page
+    assert "action='whoami'" not in gallery_html([get_lab("v1.00")], {}, name_form=False)

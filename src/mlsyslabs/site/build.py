@@ -125,7 +125,7 @@ def gallery(labs) -> str:
     from ..ledger.browser_store import BROWSER_HOME, MOUNT, STORE, UNAVAILABLE
     from ..ui.gallery import gallery_html
 
-    html = gallery_html(labs, {}, None)
+    html = gallery_html(labs, {}, None, name_form=False)  # no server to answer it
     script = GALLERY_SCRIPT % {"unavailable": json.dumps(UNAVAILABLE), "db": MOUNT, "store": STORE,
                                "key": f"{BROWSER_HOME}/ledger.json"}
     html = html.replace("<main>", script + "<main>", 1)

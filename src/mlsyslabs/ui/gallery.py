@@ -19,8 +19,10 @@ def learner_form(name: str | None) -> str:
             "<button type='submit'>Save name</button></form>")
 
 
-def gallery_html(labs: list, progress: dict, notice: str | None = None, *, learner: str | None = None) -> str:
-    """labs: catalog Lab objects; progress: lab id -> latest ledger record; learner: the ledger's name."""
+def gallery_html(labs: list, progress: dict, notice: str | None = None, *, learner: str | None = None,
+                 name_form: bool = True) -> str:
+    """labs: catalog Lab objects; progress: lab id -> latest ledger record; learner: the ledger's name;
+    name_form: offer the form that names it (only where a server answers it, not on a static site)."""
     done = sum(1 for lab in labs if lab.id in progress)
     ready = sum(1 for lab in labs if lab.ready)
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>ML Systems Labs</title>"
@@ -29,7 +31,8 @@ def gallery_html(labs: list, progress: dict, notice: str | None = None, *, learn
              "<header class='mls-header'><div class='mls-kicker'>mlsyslabs</div><h1>ML Systems Labs</h1>"
              "<p>Predict first, then discover what the physics says. Every number comes from the mlsyslabs engine.</p>"
              f"<p>Progress: {done} of the {ready} ready labs visited ({len(labs)} planned).</p></header>"]
-    parts.append(learner_form(learner))
+    if name_form:
+        parts.append(learner_form(learner))
     if notice:
         parts.append("<div class='mls-banner mls-warn' role='status'><strong>▲ Ledger notice</strong>"
                      f"{_e(notice)}</div>")
