@@ -3,6 +3,7 @@ reveals, find the label-only dashboard too late for the policy, push Part D's ca
 one month past the accuracy floor and back, and find the cadence (read by v1.16) in
 the ledger."""
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -57,6 +58,9 @@ def test_v1_14_predict_reveal_failure_and_ledger(fresh_server, page):
     expect(floor).to_have_count(0, timeout=TIMEOUT)
 
     led = Ledger.open(fresh_server["home"])
+    deadline = time.time() + TIMEOUT / 1000  # the save cell runs after the banner's cell: wait for it
+    while (led.get("v1.14") or {}).get("decisions", {}).get("cadence_months") != 3 and time.time() < deadline:
+        time.sleep(0.2)
     rec = led.get("v1.14")
     assert rec is not None and len(rec["predictions"]) == 4 and rec["outcomes"]["completed"] is True
     assert rec["decisions"]["cadence_months"] == 3
